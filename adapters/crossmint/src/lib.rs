@@ -1,0 +1,1 @@
+// placeholder: the crossmint plugin is being written

@@ -1,0 +1,1 @@
+// placeholder: the kriptomat plugin is being written

@@ -1,0 +1,1 @@
+// placeholder: the paxos plugin is being written

@@ -1,0 +1,1 @@
+// placeholder: the proof plugin is being written

@@ -1,0 +1,1 @@
+// placeholder: the stripe plugin is being written

@@ -1,0 +1,151 @@
+//! Small helpers for building requests and responses and reading them back.
+
+use crate::wire::{FakeRequest, HttpRequest, HttpResponse};
+use serde::Serialize;
+
+impl HttpRequest {
+    pub fn new(endpoint: &str, method: &str, path: impl Into<String>) -> HttpRequest {
+        HttpRequest {
+            endpoint: endpoint.to_string(),
+            method: method.to_string(),
+            path: path.into(),
+            ..Default::default()
+        }
+    }
+    pub fn get(endpoint: &str, path: impl Into<String>) -> HttpRequest {
+        HttpRequest::new(endpoint, "GET", path)
+    }
+    pub fn post(endpoint: &str, path: impl Into<String>) -> HttpRequest {
+        HttpRequest::new(endpoint, "POST", path)
+    }
+    pub fn put(endpoint: &str, path: impl Into<String>) -> HttpRequest {
+        HttpRequest::new(endpoint, "PUT", path)
+    }
+    pub fn with_header(mut self, name: &str, value: impl Into<String>) -> HttpRequest {
+        self.headers.push((name.to_string(), value.into()));
+        self
+    }
+    pub fn bearer(self, token: &str) -> HttpRequest {
+        self.with_header("Authorization", format!("Bearer {token}"))
+    }
+    /// A JSON body with its content type.
+    pub fn json<T: Serialize + ?Sized>(mut self, body: &T) -> HttpRequest {
+        self.body = Some(serde_json::to_string(body).expect("JSON values always serialise"));
+        self.with_header("Content-Type", "application/json")
+    }
+    /// A form-encoded body with its content type.
+    pub fn form(mut self, fields: &[(&str, &str)]) -> HttpRequest {
+        self.body = Some(form_encode(fields));
+        self.with_header("Content-Type", "application/x-www-form-urlencoded")
+    }
+    pub fn idempotency_key(mut self, key: impl Into<String>) -> HttpRequest {
+        self.idempotency_key = Some(key.into());
+        self
+    }
+    pub fn carrying_kyc(mut self) -> HttpRequest {
+        self.carries_kyc = true;
+        self
+    }
+}
+
+impl HttpResponse {
+    /// A JSON response with `Content-Type: application/json`.
+    pub fn json<T: Serialize + ?Sized>(status: u16, body: &T) -> HttpResponse {
+        HttpResponse::with_type(status, "application/json", body)
+    }
+    /// A JSON response with another JSON media type (`application/problem+json`).
+    pub fn with_type<T: Serialize + ?Sized>(status: u16, content_type: &str, body: &T) -> HttpResponse {
+        HttpResponse {
+            status,
+            headers: vec![("Content-Type".to_string(), content_type.to_string())],
+            body: serde_json::to_string(body).expect("JSON values always serialise"),
+        }
+    }
+    /// The body as JSON, or `None` when it is not JSON (HTML error page, truncated body).
+    pub fn json_body(&self) -> Option<serde_json::Value> {
+        serde_json::from_str(&self.body).ok()
+    }
+    pub fn with_header(mut self, name: &str, value: impl Into<String>) -> HttpResponse {
+        self.headers.push((name.to_string(), value.into()));
+        self
+    }
+    /// `Retry-After` in milliseconds, when it is given in seconds.
+    pub fn retry_after_ms(&self) -> Option<u64> {
+        self.header("retry-after")?.trim().parse::<u64>().ok().map(|s| s * 1000)
+    }
+}
+
+impl FakeRequest {
+    /// The bearer token of the `Authorization` header.
+    pub fn bearer(&self) -> Option<&str> {
+        let v = self.header("authorization")?;
+        let (scheme, token) = v.split_once(' ')?;
+        scheme.eq_ignore_ascii_case("bearer").then_some(token.trim())
+    }
+    pub fn json_body(&self) -> Option<serde_json::Value> {
+        serde_json::from_str(&self.body).ok()
+    }
+    pub fn form_body(&self) -> Vec<(String, String)> {
+        form_decode(&self.body)
+    }
+    pub fn query_pairs(&self) -> Vec<(String, String)> {
+        form_decode(&self.query)
+    }
+    pub fn query_param(&self, name: &str) -> Option<String> {
+        self.query_pairs().into_iter().find(|(k, _)| k == name).map(|(_, v)| v)
+    }
+    /// Path segments without empty ones: `/v2/identity/x` -> `["v2", "identity", "x"]`.
+    pub fn segments(&self) -> Vec<&str> {
+        self.path.split('/').filter(|s| !s.is_empty()).collect()
+    }
+}
+
+/// `application/x-www-form-urlencoded` encoding.
+pub fn form_encode(fields: &[(&str, &str)]) -> String {
+    form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(fields.iter())
+        .finish()
+}
+
+/// Decodes a form body or a query string.
+pub fn form_decode(s: &str) -> Vec<(String, String)> {
+    form_urlencoded::parse(s.as_bytes()).into_owned().collect()
+}
+
+/// Percent-encodes one path segment (`userId:abc` stays readable, `/` and spaces do not pass).
+pub fn encode_path_segment(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b':' | b'@' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn form_round_trip() {
+        let s = form_encode(&[("scope", "a b"), ("x", "&=")]);
+        assert_eq!(s, "scope=a+b&x=%26%3D");
+        assert_eq!(
+            form_decode(&s),
+            vec![("scope".into(), "a b".into()), ("x".into(), "&=".into())]
+        );
+    }
+
+    #[test]
+    fn retry_after_seconds() {
+        let r = HttpResponse::default().with_header("Retry-After", "3");
+        assert_eq!(r.retry_after_ms(), Some(3000));
+    }
+
+    #[test]
+    fn path_segment_encoding() {
+        assert_eq!(encode_path_segment("userId:a b/c"), "userId:a%20b%2Fc");
+    }
+}
