@@ -1,0 +1,228 @@
+//! The commands without a UI: `run`, `plugins`, `sandbox`.
+
+use crate::cli::RunArgs;
+use crate::host::{Host, RunOptions, SetupError};
+use crate::journey::{Event, EventSink, Journey, StageState};
+use crate::plugin::{discover, LoadedPlugin};
+use rampsim_plugin_sdk::wire::Outcome;
+use std::io::Write;
+use std::sync::Arc;
+
+/// Exit status for a journey's outcome.
+pub fn exit_code(outcome: Outcome) -> i32 {
+    match outcome {
+        Outcome::OrderCreated => 0,
+        Outcome::Rejected => 10,
+        Outcome::ActionRequired => 11,
+        Outcome::TimedOut => 12,
+        Outcome::Failed => 13,
+    }
+}
+
+/// `rampsim run`: one journey, printed as it goes.
+pub async fn run(host: &Host, args: &RunArgs) -> i32 {
+    let opts = RunOptions {
+        provider: args.provider.clone(),
+        scenario: args.scenario.clone(),
+        profile: args.profile.clone(),
+        clock: args.clock,
+        allow_live: args.live,
+    };
+    let spec = match host.prepare(&opts).await {
+        Ok(s) => s,
+        Err(e) => return report_setup_error(&e),
+    };
+    let json = args.json;
+    let sink: EventSink = Arc::new(move |e: Event| {
+        let mut out = std::io::stdout().lock();
+        if json {
+            let _ = writeln!(out, "{}", e.to_public_json());
+        } else if let Some(line) = human_line(&e) {
+            let _ = writeln!(out, "{line}");
+        }
+    });
+    let mut journey = match Journey::new(spec, sink) {
+        Ok(j) => j,
+        Err(e) => return report_setup_error(&SetupError::Plugin(e)),
+    };
+    let finished = journey.run_to_end().await;
+    exit_code(finished.outcome)
+}
+
+fn report_setup_error(e: &SetupError) -> i32 {
+    tracing::error!("{e}");
+    eprintln!("rampsim: {e}");
+    e.exit_code()
+}
+
+/// The readable form of an event, or `None` for events not worth a line.
+pub fn human_line(e: &Event) -> Option<String> {
+    Some(match e {
+        Event::JourneyStarted {
+            journey_id,
+            provider,
+            provider_version,
+            scenario,
+            profile,
+            mode,
+            virtual_clock,
+            ..
+        } => format!(
+            "journey {journey_id} · {provider} {provider_version} · scenario {} · profile {profile} · {} · {} clock",
+            scenario.as_deref().unwrap_or("-"),
+            match mode {
+                rampsim_plugin_sdk::Mode::Sandbox => "SANDBOX",
+                rampsim_plugin_sdk::Mode::Live => "LIVE",
+            },
+            if *virtual_clock { "virtual" } else { "real" }
+        ),
+        Event::StageStarted { stage, label, .. } => format!("▶ {stage}: {label}"),
+        Event::RequestSent { method, path, attempt, .. } => {
+            if *attempt > 1 {
+                format!("    → {method} {path} (attempt {attempt})")
+            } else {
+                format!("    → {method} {path}")
+            }
+        }
+        Event::ResponseReceived { status, latency_ms, .. } => format!("    ← {status} ({latency_ms:.1} ms)"),
+        Event::RequestFailed { error, will_retry, .. } => {
+            format!("    ✗ {error}{}", if *will_retry { " (retrying)" } else { "" })
+        }
+        Event::StatusPolled {
+            provider_status,
+            next_poll_ms,
+            poll,
+            ..
+        } => format!(
+            "    … poll {}: {} — next poll in {:.1} s",
+            poll + 1,
+            provider_status.as_deref().unwrap_or("?"),
+            *next_poll_ms as f64 / 1000.0
+        ),
+        Event::StageFinished { stage, state, message, .. } => {
+            let mark = match state {
+                StageState::Done => "✓",
+                StageState::Skipped => "↷",
+                StageState::Ended => "■",
+                StageState::Failed => "✗",
+                StageState::Cancelled => "⊘",
+            };
+            format!("{mark} {stage} {}: {message}", state.as_str())
+        }
+        Event::Log { .. } => return None,
+        Event::JourneyFinished { finished, .. } => {
+            let mut s = format!(
+                "outcome: {} (kyc {}, provider {}, order {})",
+                finished.outcome,
+                finished.kyc_status.map(|k| k.as_str()).unwrap_or("-"),
+                finished.provider_status.as_deref().unwrap_or("-"),
+                finished.order_id.as_deref().unwrap_or("-"),
+            );
+            s.push_str(&format!("\n  {}", finished.message));
+            if let Some(n) = &finished.next_step {
+                s.push_str(&format!("\n  next step: {n}"));
+            }
+            s
+        }
+    })
+}
+
+/// `rampsim plugins`.
+pub fn plugins(host: &Host, json: bool) -> i32 {
+    let d = discover(&host.dirs);
+    if json {
+        let v = serde_json::json!({
+            "searched": d.searched,
+            "plugins": d.plugins.iter().map(|p| serde_json::json!({
+                "path": p.path, "manifest": p.manifest,
+            })).collect::<Vec<_>>(),
+            "failed": d.failed.iter().map(|f| serde_json::json!({
+                "path": f.path, "error": f.error.to_string(),
+            })).collect::<Vec<_>>(),
+        });
+        println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
+    } else {
+        println!("searched: {}", d.searched.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", "));
+        for p in &d.plugins {
+            print_manifest(p);
+        }
+        if d.plugins.is_empty() {
+            println!("no plugins found");
+        }
+        for f in &d.failed {
+            println!("FAILED {}: {}", f.path.display(), f.error);
+        }
+    }
+    if d.failed.is_empty() {
+        0
+    } else {
+        3
+    }
+}
+
+fn print_manifest(p: &LoadedPlugin) {
+    let m = &p.manifest;
+    println!("\n{} {} — {} (protocol {})", m.id, m.version, m.name, m.protocol_version);
+    println!("  file: {}", p.path.display());
+    for s in &m.stages {
+        match &s.skipped {
+            Some(r) => println!("  stage {:<16} skipped: {r}", s.stage.as_str()),
+            None => println!("  stage {:<16} {}", s.stage.as_str(), s.label),
+        }
+    }
+    for e in &m.endpoints {
+        println!("  endpoint {:<10} {}", e.name, e.live_base_url);
+    }
+    for s in &m.settings {
+        println!("  setting {:<20} {}{}", s.name, if s.secret { "secret · " } else { "" }, s.description);
+    }
+    for s in &m.scenarios {
+        println!("  scenario {:<24} → {:<16} {}", s.name, s.expected_outcome.as_str(), s.description);
+    }
+}
+
+/// `rampsim sandbox`: serve every fake (or one provider's), one session per scenario, until
+/// Ctrl-C.
+pub async fn sandbox(host: &Host, port: Option<u16>, only: Option<&str>) -> i32 {
+    let d = discover(&host.dirs);
+    for f in &d.failed {
+        eprintln!("rampsim: skipping {}: {}", f.path.display(), f.error);
+    }
+    let port = port.or(host.config.sandbox.port).unwrap_or(0);
+    let sandbox = match crate::sandbox::Sandbox::start(port).await {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("rampsim: cannot listen on 127.0.0.1:{port}: {e}");
+            return 13;
+        }
+    };
+    let clock = Arc::new(crate::clock::Clock::real());
+    let mut served = 0;
+    for p in d.plugins.iter().filter(|p| only.is_none_or(|o| o == p.manifest.id)) {
+        println!("{} {}", p.manifest.id, p.manifest.version);
+        for (i, s) in p.manifest.scenarios.iter().enumerate() {
+            let key = format!("{}.{}", p.manifest.id, s.name);
+            match sandbox.open_session(&key, p, &s.name, clock.clone()) {
+                Ok(info) => {
+                    for (name, url) in &info.base_urls {
+                        println!("  {:<24} {:<8} {url}", s.name, name);
+                    }
+                    if i == 0 {
+                        // The default scenario is also served under the bare provider id.
+                        let _ = sandbox.open_session(&p.manifest.id, p, &s.name, clock.clone());
+                    }
+                    served += 1;
+                }
+                Err(e) => eprintln!("rampsim: {}: {e}", p.manifest.id),
+            }
+        }
+    }
+    if served == 0 {
+        eprintln!("rampsim: no plugin to serve (searched {:?})", d.searched);
+        return 3;
+    }
+    println!("\nserving on http://{} — Ctrl-C to stop", sandbox.addr());
+    let _ = std::io::stdout().flush();
+    let _ = tokio::signal::ctrl_c().await;
+    0
+}

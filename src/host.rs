@@ -1,0 +1,194 @@
+//! Turns config.toml and a run's options into a ready journey: finds and loads the plugin,
+//! resolves its settings, picks scenario, profile and clock, and opens a sandbox session.
+
+use crate::clock::Clock;
+use crate::config::{resolve_settings, ClockMode, Config, ConfigError};
+use crate::journey::{EngineSettings, JourneySpec};
+use crate::plugin::{find_plugin, search_dirs, CallError, LoadError, LoadedPlugin};
+use crate::sandbox::Sandbox;
+use rampsim_plugin_sdk::wire::Mode;
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+/// What a run may override from config.toml.
+#[derive(Debug, Clone, Default)]
+pub struct RunOptions {
+    pub provider: Option<String>,
+    pub scenario: Option<String>,
+    pub profile: Option<String>,
+    pub clock: Option<ClockMode>,
+    /// The operator allowed requests to a live provider (`--live`, or the TUI's confirmation).
+    pub allow_live: bool,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum SetupError {
+    #[error("{0}")]
+    Config(#[from] ConfigError),
+    #[error("{0}")]
+    Usage(String),
+    #[error("{0}")]
+    Load(#[from] LoadError),
+    #[error("{0}")]
+    Plugin(#[from] CallError),
+    #[error("{0}")]
+    Io(String),
+}
+
+impl SetupError {
+    /// The exit status `rampsim` uses for this error.
+    pub fn exit_code(&self) -> i32 {
+        match self {
+            SetupError::Config(_) | SetupError::Usage(_) => 2,
+            SetupError::Plugin(e) if e.kind == rampsim_plugin_sdk::PluginErrorKind::Invalid => 2,
+            SetupError::Load(_) | SetupError::Plugin(_) => 3,
+            SetupError::Io(_) => 13,
+        }
+    }
+}
+
+/// The host's shared state: config, loaded plugins, the HTTP client and the sandbox server.
+pub struct Host {
+    pub config: Config,
+    pub dirs: Vec<PathBuf>,
+    pub http: reqwest::Client,
+    plugins: Mutex<HashMap<String, Arc<LoadedPlugin>>>,
+    sandbox: tokio::sync::OnceCell<Arc<Sandbox>>,
+    journeys: AtomicU64,
+}
+
+impl Host {
+    pub fn new(config: Config) -> Host {
+        let dirs = search_dirs(&config.app.plugin_paths);
+        let http = reqwest::Client::builder()
+            .user_agent(concat!("rampsim/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .unwrap_or_default();
+        Host {
+            config,
+            dirs,
+            http,
+            plugins: Mutex::new(HashMap::new()),
+            sandbox: tokio::sync::OnceCell::new(),
+            journeys: AtomicU64::new(0),
+        }
+    }
+
+    /// Loads plugin `id` once; later calls share it.
+    pub fn plugin(&self, id: &str) -> Result<Arc<LoadedPlugin>, LoadError> {
+        let mut plugins = self.plugins.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(p) = plugins.get(id) {
+            return Ok(p.clone());
+        }
+        let p = Arc::new(find_plugin(id, &self.dirs)?);
+        plugins.insert(id.to_string(), p.clone());
+        Ok(p)
+    }
+
+    /// The loopback server, started on first use.
+    pub async fn sandbox(&self) -> Result<Arc<Sandbox>, SetupError> {
+        let port = self.config.sandbox.port.unwrap_or(0);
+        self.sandbox
+            .get_or_try_init(|| async move {
+                Sandbox::start(port)
+                    .await
+                    .map(Arc::new)
+                    .map_err(|e| SetupError::Io(format!("cannot start the sandbox on 127.0.0.1:{port}: {e}")))
+            })
+            .await
+            .cloned()
+    }
+
+    pub fn engine_settings(&self) -> EngineSettings {
+        let e = &self.config.engine;
+        EngineSettings {
+            request_timeout: Duration::from_millis(e.request_timeout_ms),
+            poll_initial: Duration::from_millis(e.poll_initial_ms),
+            poll_max: Duration::from_millis(e.poll_max_ms),
+            kyc_deadline: Duration::from_millis(e.kyc_deadline_ms),
+            max_retries: e.max_retries,
+        }
+    }
+
+    /// Everything a journey needs, from config and `opts`.
+    pub async fn prepare(&self, opts: &RunOptions) -> Result<JourneySpec, SetupError> {
+        let provider = opts
+            .provider
+            .clone()
+            .unwrap_or_else(|| self.config.app.provider.clone());
+        let plugin = self.plugin(&provider)?;
+        let pcfg = self.config.provider(&provider);
+        if pcfg.mode == Mode::Live && !opts.allow_live {
+            return Err(SetupError::Usage(format!(
+                "provider `{provider}` is configured live (providers.{provider}.mode in {}): pass --live to send real requests with real KYC data",
+                self.config.path.display()
+            )));
+        }
+        if pcfg.mode == Mode::Live && !self.config.sandbox.enabled {
+            // Nothing to check: live journeys never use the sandbox.
+        } else if pcfg.mode == Mode::Sandbox && !self.config.sandbox.enabled {
+            return Err(SetupError::Usage(format!(
+                "provider `{provider}` is in sandbox mode but [sandbox] enabled = false in {}",
+                self.config.path.display()
+            )));
+        }
+        let scenario = match opts.scenario.clone().or_else(|| pcfg.scenario.clone()) {
+            Some(s) => s,
+            None => plugin
+                .manifest
+                .default_scenario()
+                .map(|s| s.name.clone())
+                .ok_or_else(|| SetupError::Usage(format!("plugin `{provider}` declares no scenario")))?,
+        };
+        if pcfg.mode == Mode::Sandbox && plugin.manifest.scenario(&scenario).is_none() {
+            let known: Vec<&str> = plugin.manifest.scenarios.iter().map(|s| s.name.as_str()).collect();
+            return Err(SetupError::Usage(format!(
+                "plugin `{provider}` has no scenario `{scenario}`; it has: {}",
+                known.join(", ")
+            )));
+        }
+        let profile_ref = opts.profile.clone().unwrap_or_else(|| self.config.app.profile.clone());
+        let profile = self.config.profile(&profile_ref)?;
+        let env = |name: &str| std::env::var(name).ok();
+        let settings = resolve_settings(&provider, &pcfg, &plugin.manifest, &env)?;
+        let clock = Arc::new(match opts.clock.unwrap_or(self.config.app.clock) {
+            ClockMode::Real => Clock::real(),
+            ClockMode::Virtual => Clock::virtual_now(),
+        });
+        let n = self.journeys.fetch_add(1, Ordering::Relaxed) + 1;
+        let journey_id = format!("j{n}-{:08x}", rand::random::<u32>());
+        let mut keep_alive: Vec<Box<dyn std::any::Any + Send + Sync>> = Vec::new();
+        let base_urls = match pcfg.mode {
+            Mode::Sandbox => {
+                let sandbox = self.sandbox().await?;
+                let info = sandbox.open_session(&journey_id, &plugin, &scenario, clock.clone())?;
+                keep_alive.push(Box::new(sandbox.session_guard(&journey_id)));
+                info.base_urls
+            }
+            Mode::Live => plugin
+                .manifest
+                .endpoints
+                .iter()
+                .map(|e| (e.name.clone(), e.live_base_url.trim_end_matches('/').to_string()))
+                .collect(),
+        };
+        Ok(JourneySpec {
+            journey_id,
+            plugin,
+            profile_name: profile.name.clone(),
+            profile: profile.profile,
+            secrets: settings.secret_values(),
+            settings: settings.expose_all(),
+            mode: pcfg.mode,
+            scenario: (pcfg.mode == Mode::Sandbox).then_some(scenario),
+            base_urls,
+            clock,
+            engine: self.engine_settings(),
+            http: self.http.clone(),
+            keep_alive,
+        })
+    }
+}

@@ -1,0 +1,435 @@
+use super::events::{Event, EventSink, Finished, StageState};
+use super::transport::TransportFailure;
+use crate::clock::Clock;
+use crate::plugin::{AdapterHandle, CallError, LoadedPlugin};
+use backon::BackoffBuilder;
+use rampsim_plugin_sdk::wire::{
+    AdapterCall, AdapterInit, AdapterReply, KycStatus, LogLevel, Mode, Next, Outcome, Profile,
+    Stage, StageResult, Step,
+};
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// Timing rules of the engine (from config.toml's `[engine]`).
+#[derive(Debug, Clone)]
+pub struct EngineSettings {
+    pub request_timeout: Duration,
+    pub poll_initial: Duration,
+    pub poll_max: Duration,
+    /// A polling stage gives up (`timed_out`) after this long.
+    pub kyc_deadline: Duration,
+    /// Retries of one retry-safe request.
+    pub max_retries: u32,
+}
+
+impl Default for EngineSettings {
+    fn default() -> Self {
+        EngineSettings {
+            request_timeout: Duration::from_secs(10),
+            poll_initial: Duration::from_secs(1),
+            poll_max: Duration::from_secs(30),
+            kyc_deadline: Duration::from_secs(30 * 60),
+            max_retries: 3,
+        }
+    }
+}
+
+impl EngineSettings {
+    /// Poll waits: exponential from `poll_initial` to `poll_max`, with jitter.
+    pub fn poll_delays(&self) -> impl Iterator<Item = Duration> {
+        backon::ExponentialBuilder::default()
+            .with_min_delay(self.poll_initial)
+            .with_max_delay(self.poll_max)
+            .with_factor(2.0)
+            .with_jitter()
+            .without_max_times()
+            .build()
+    }
+
+    /// Waits between retries of a failed request: short, exponential, with jitter.
+    pub fn retry_delays(&self) -> impl Iterator<Item = Duration> {
+        backon::ExponentialBuilder::default()
+            .with_min_delay(Duration::from_millis(200))
+            .with_max_delay(Duration::from_secs(5))
+            .with_jitter()
+            .without_max_times()
+            .build()
+    }
+}
+
+/// Everything one journey needs, prepared by the caller.
+pub struct JourneySpec {
+    pub journey_id: String,
+    pub plugin: Arc<LoadedPlugin>,
+    pub profile_name: String,
+    pub profile: Profile,
+    /// Every setting the manifest declares, resolved.
+    pub settings: BTreeMap<String, String>,
+    pub mode: Mode,
+    /// The fake's scenario (sandbox mode).
+    pub scenario: Option<String>,
+    /// Base URL of each manifest endpoint.
+    pub base_urls: BTreeMap<String, String>,
+    pub clock: Arc<Clock>,
+    pub engine: EngineSettings,
+    pub http: reqwest::Client,
+    /// Secret setting values, for the redactor.
+    pub secrets: Vec<String>,
+    /// Things that must live as long as the journey (its sandbox session).
+    pub keep_alive: Vec<Box<dyn std::any::Any + Send + Sync>>,
+}
+
+/// A journey in progress: an adapter instance and where the journey stands.
+pub struct Journey {
+    pub(crate) spec: JourneySpec,
+    adapter: AdapterHandle,
+    sink: EventSink,
+    exchanges: u64,
+    started_ms: i64,
+    next_stage: usize,
+    kyc_status: Option<KycStatus>,
+    provider_status: Option<String>,
+    order_id: Option<String>,
+    finished: Option<Finished>,
+    /// Values learnt from responses that the plugin asked to redact.
+    sensitive: Vec<String>,
+}
+
+enum StageFailure {
+    Plugin(CallError),
+    Transport(TransportFailure),
+    TooManyRequests,
+}
+
+impl StageFailure {
+    fn message(&self, stage: Stage) -> String {
+        match self {
+            StageFailure::Plugin(e) => e.to_string(),
+            StageFailure::Transport(t) => t.message.clone(),
+            StageFailure::TooManyRequests => {
+                format!("the adapter sent more than {MAX_REQUESTS_PER_STEP} requests in one {stage} step")
+            }
+        }
+    }
+}
+
+/// A runaway adapter must not loop forever.
+const MAX_REQUESTS_PER_STEP: usize = 64;
+
+impl Journey {
+    /// Creates the adapter and announces the journey. A plugin that refuses the inputs (an
+    /// invalid profile) or fails here is reported as the error.
+    pub fn new(spec: JourneySpec, sink: EventSink) -> Result<Journey, CallError> {
+        let init = AdapterInit {
+            journey_id: spec.journey_id.clone(),
+            mode: spec.mode,
+            profile: spec.profile.clone(),
+            settings: spec.settings.clone(),
+            now_ms: spec.clock.now_ms(),
+        };
+        let adapter = spec.plugin.new_adapter(&init)?;
+        let started_ms = spec.clock.now_ms();
+        let journey = Journey {
+            adapter,
+            sink,
+            exchanges: 0,
+            started_ms,
+            next_stage: 0,
+            kyc_status: None,
+            provider_status: None,
+            order_id: None,
+            finished: None,
+            sensitive: Vec::new(),
+            spec,
+        };
+        journey.emit(Event::JourneyStarted {
+            journey_id: journey.spec.journey_id.clone(),
+            provider: journey.spec.plugin.manifest.id.clone(),
+            provider_version: journey.spec.plugin.manifest.version.clone(),
+            scenario: journey.spec.scenario.clone(),
+            profile: journey.spec.profile_name.clone(),
+            mode: journey.spec.mode,
+            virtual_clock: journey.spec.clock.is_virtual(),
+            at_ms: started_ms,
+        });
+        Ok(journey)
+    }
+
+    pub fn spec(&self) -> &JourneySpec {
+        &self.spec
+    }
+
+    pub fn finished(&self) -> Option<&Finished> {
+        self.finished.as_ref()
+    }
+
+    /// The stage `run_next` would run, unless the journey has finished.
+    pub fn next_stage(&self) -> Option<Stage> {
+        if self.finished.is_some() {
+            return None;
+        }
+        Stage::ALL.get(self.next_stage).copied()
+    }
+
+    /// Values to redact that the plugin learnt during the journey (tokens).
+    pub fn sensitive_values(&self) -> &[String] {
+        &self.sensitive
+    }
+
+    pub(crate) fn now(&self) -> i64 {
+        self.spec.clock.now_ms()
+    }
+
+    pub(crate) fn emit(&self, event: Event) {
+        (self.sink)(event);
+    }
+
+    pub(crate) fn next_exchange(&mut self) -> u64 {
+        self.exchanges += 1;
+        self.exchanges
+    }
+
+    pub(crate) fn log_info(&self, message: String) {
+        tracing::info!(journey = %self.spec.journey_id, "{message}");
+        self.emit(Event::Log {
+            level: LogLevel::Info,
+            message,
+            at_ms: self.now(),
+        });
+    }
+
+    /// Runs the next stage; `None` when the journey has finished.
+    pub async fn run_next(&mut self) -> Option<StageState> {
+        let stage = self.next_stage()?;
+        Some(self.run_stage(stage).await)
+    }
+
+    /// Runs every remaining stage and returns how the journey ended.
+    pub async fn run_to_end(&mut self) -> Finished {
+        while self.run_next().await.is_some() {}
+        match &self.finished {
+            Some(f) => f.clone(),
+            None => self.finish(Outcome::Failed, None, "the journey ended without an outcome".into(), None),
+        }
+    }
+
+    /// Marks the journey cancelled by the operator while `stage` was running (the caller dropped
+    /// the stage's future).
+    pub fn cancelled(&mut self, stage: Stage) -> Finished {
+        let message = format!("cancelled by the operator during {stage}");
+        self.emit(Event::StageFinished {
+            stage,
+            state: StageState::Cancelled,
+            message: message.clone(),
+            kyc_status: self.kyc_status,
+            provider_status: self.provider_status.clone(),
+            order_id: self.order_id.clone(),
+            polls: 0,
+            duration_ms: 0,
+            at_ms: self.now(),
+        });
+        self.finish(Outcome::Failed, Some(stage), message, None)
+    }
+
+    /// Runs (or re-runs) one stage, polling it until its result is final. Re-running a stage
+    /// after the journey finished opens it again: the operator is reproducing by hand.
+    pub async fn run_stage(&mut self, stage: Stage) -> StageState {
+        self.finished = None;
+        let label = self
+            .spec
+            .plugin
+            .manifest
+            .stage(stage)
+            .map(|s| s.label.clone())
+            .unwrap_or_else(|| stage.to_string());
+        let stage_start = self.now();
+        self.emit(Event::StageStarted {
+            stage,
+            label,
+            poll: 0,
+            at_ms: stage_start,
+        });
+        if let Some(reason) = self.spec.plugin.manifest.stage(stage).and_then(|s| s.skipped.clone()) {
+            return self.stage_over(stage, StageResult::skipped(reason), 0, stage_start);
+        }
+        let mut delays = self.spec.engine.poll_delays();
+        let mut poll = 0u32;
+        loop {
+            let result = match self.step(stage, poll).await {
+                Ok(r) => r,
+                Err(f) => {
+                    let message = f.message(stage);
+                    self.emit(Event::StageFinished {
+                        stage,
+                        state: StageState::Failed,
+                        message: message.clone(),
+                        kyc_status: self.kyc_status,
+                        provider_status: self.provider_status.clone(),
+                        order_id: self.order_id.clone(),
+                        polls: poll,
+                        duration_ms: self.now() - stage_start,
+                        at_ms: self.now(),
+                    });
+                    self.finish(Outcome::Failed, Some(stage), message, None);
+                    return StageState::Failed;
+                }
+            };
+            self.remember(&result);
+            if result.next != Next::Poll {
+                return self.stage_over(stage, result, poll, stage_start);
+            }
+            let wait = result
+                .retry_after_ms
+                .map(Duration::from_millis)
+                .unwrap_or_else(|| delays.next().unwrap_or(self.spec.engine.poll_max));
+            let waited = Duration::from_millis((self.now() - stage_start).max(0) as u64);
+            if waited + wait > self.spec.engine.kyc_deadline {
+                let message = format!(
+                    "{stage} still not final after {} s (deadline {} s): {}",
+                    waited.as_secs(),
+                    self.spec.engine.kyc_deadline.as_secs(),
+                    result.message
+                );
+                self.emit(Event::StageFinished {
+                    stage,
+                    state: StageState::Ended,
+                    message: message.clone(),
+                    kyc_status: self.kyc_status,
+                    provider_status: self.provider_status.clone(),
+                    order_id: self.order_id.clone(),
+                    polls: poll,
+                    duration_ms: self.now() - stage_start,
+                    at_ms: self.now(),
+                });
+                self.finish(Outcome::TimedOut, Some(stage), message, result.next_step);
+                return StageState::Ended;
+            }
+            self.emit(Event::StatusPolled {
+                stage,
+                poll,
+                kyc_status: result.kyc_status,
+                provider_status: result.provider_status.clone(),
+                message: result.message.clone(),
+                next_poll_ms: wait.as_millis() as u64,
+                at_ms: self.now(),
+            });
+            self.spec.clock.sleep(wait).await;
+            poll += 1;
+        }
+    }
+
+    fn remember(&mut self, r: &StageResult) {
+        if r.kyc_status.is_some() {
+            self.kyc_status = r.kyc_status;
+        }
+        if let Some(p) = &r.provider_status {
+            self.provider_status = Some(p.clone());
+        }
+        if let Some(o) = &r.order_id {
+            self.order_id = Some(o.clone());
+        }
+    }
+
+    /// Reports a stage's final result and moves the journey on (or ends it).
+    fn stage_over(&mut self, stage: Stage, result: StageResult, polls: u32, stage_start: i64) -> StageState {
+        let state = match result.next {
+            Next::Continue | Next::Poll => StageState::Done,
+            Next::Skipped => StageState::Skipped,
+            Next::Finish(_) => StageState::Ended,
+        };
+        self.emit(Event::StageFinished {
+            stage,
+            state,
+            message: result.message.clone(),
+            kyc_status: self.kyc_status,
+            provider_status: self.provider_status.clone(),
+            order_id: self.order_id.clone(),
+            polls,
+            duration_ms: self.now() - stage_start,
+            at_ms: self.now(),
+        });
+        self.next_stage = stage.index() + 1;
+        match result.next {
+            Next::Finish(outcome) => {
+                self.finish(outcome, Some(stage), result.message, result.next_step);
+            }
+            _ if stage == Stage::CreateOrder => {
+                if self.order_id.is_some() {
+                    self.finish(Outcome::OrderCreated, Some(stage), result.message, None);
+                } else {
+                    self.finish(
+                        Outcome::Failed,
+                        Some(stage),
+                        format!("create_order finished without an order id: {}", result.message),
+                        None,
+                    );
+                }
+            }
+            _ => {}
+        }
+        state
+    }
+
+    fn finish(&mut self, outcome: Outcome, stage: Option<Stage>, message: String, next_step: Option<String>) -> Finished {
+        let finished = Finished {
+            outcome,
+            kyc_status: self.kyc_status,
+            provider_status: self.provider_status.clone(),
+            order_id: self.order_id.clone(),
+            stage,
+            message,
+            next_step,
+        };
+        self.finished = Some(finished.clone());
+        self.emit(Event::JourneyFinished {
+            finished: finished.clone(),
+            duration_ms: self.now() - self.started_ms,
+            at_ms: self.now(),
+        });
+        finished
+    }
+
+    fn call_adapter(&mut self, call: AdapterCall) -> Result<AdapterReply, StageFailure> {
+        let reply = self.adapter.call(&call).map_err(|e| {
+            if e.is_panic() {
+                tracing::error!(plugin = %e.plugin, version = %e.version, "plugin panicked: {}", e.message);
+            }
+            StageFailure::Plugin(e)
+        })?;
+        for line in &reply.logs {
+            let plugin = self.spec.plugin.manifest.id.as_str();
+            match line.level {
+                LogLevel::Debug => tracing::debug!(target: "plugin", plugin, "{}", line.message),
+                LogLevel::Info => tracing::info!(target: "plugin", plugin, "{}", line.message),
+                LogLevel::Warn => tracing::warn!(target: "plugin", plugin, "{}", line.message),
+                LogLevel::Error => tracing::error!(target: "plugin", plugin, "{}", line.message),
+            }
+        }
+        self.sensitive.extend(reply.sensitive.iter().cloned());
+        Ok(reply)
+    }
+
+    /// One begin..finish exchange with the adapter for `stage`.
+    async fn step(&mut self, stage: Stage, poll: u32) -> Result<StageResult, StageFailure> {
+        let mut reply = self.call_adapter(AdapterCall::Begin {
+            stage,
+            poll,
+            now_ms: self.now(),
+        })?;
+        for _ in 0..MAX_REQUESTS_PER_STEP {
+            match reply.step {
+                Step::Finish { result } => return Ok(result),
+                Step::Send { request } => {
+                    let response = self.send(stage, &request).await.map_err(StageFailure::Transport)?;
+                    reply = self.call_adapter(AdapterCall::Response {
+                        stage,
+                        now_ms: self.now(),
+                        response,
+                    })?;
+                }
+            }
+        }
+        Err(StageFailure::TooManyRequests)
+    }
+}

@@ -1,0 +1,176 @@
+//! Sends one adapter request over HTTP, with a per-request timeout and retries where a retry
+//! cannot do harm: idempotent methods, and POSTs that carry the provider's idempotency key.
+
+use super::engine::Journey;
+use super::events::Event;
+use rampsim_plugin_sdk::wire::{HttpRequest, HttpResponse, Stage};
+use std::time::{Duration, Instant};
+
+/// Why a request produced no response the adapter can look at.
+#[derive(Debug, Clone)]
+pub struct TransportFailure {
+    pub message: String,
+}
+
+pub(crate) fn is_retry_safe(req: &HttpRequest) -> bool {
+    matches!(
+        req.method.to_ascii_uppercase().as_str(),
+        "GET" | "HEAD" | "PUT" | "DELETE" | "OPTIONS"
+    ) || req.idempotency_key.is_some()
+}
+
+fn retryable_status(status: u16) -> bool {
+    status == 429 || status == 502 || status == 503 || status == 504 || status == 500
+}
+
+impl Journey {
+    pub(crate) async fn send(
+        &mut self,
+        stage: Stage,
+        req: &HttpRequest,
+    ) -> Result<HttpResponse, TransportFailure> {
+        let Some(base) = self.spec.base_urls.get(&req.endpoint).cloned() else {
+            return Err(TransportFailure {
+                message: format!(
+                    "the adapter asked for endpoint `{}`, which its manifest does not declare",
+                    req.endpoint
+                ),
+            });
+        };
+        let url = format!("{base}{}", req.path);
+        let method = reqwest::Method::from_bytes(req.method.to_ascii_uppercase().as_bytes()).map_err(|_| {
+            TransportFailure {
+                message: format!("the adapter asked for an invalid HTTP method `{}`", req.method),
+            }
+        })?;
+        let retry_safe = is_retry_safe(req);
+        let max_retries = self.spec.engine.max_retries;
+        let mut delays = self.spec.engine.retry_delays();
+        let mut attempt = 0u32;
+        loop {
+            attempt += 1;
+            let exchange = self.next_exchange();
+            self.emit(Event::RequestSent {
+                stage,
+                exchange,
+                attempt,
+                endpoint: req.endpoint.clone(),
+                method: req.method.to_ascii_uppercase(),
+                path: req.path.clone(),
+                url: url.clone(),
+                headers: req.headers.clone(),
+                body: req.body.clone(),
+                at_ms: self.now(),
+            });
+            let mut builder = self
+                .spec
+                .http
+                .request(method.clone(), &url)
+                .timeout(self.spec.engine.request_timeout);
+            for (k, v) in &req.headers {
+                builder = builder.header(k.as_str(), v.as_str());
+            }
+            if let Some(body) = &req.body {
+                builder = builder.body(body.clone());
+            }
+            let t0 = Instant::now();
+            let result = async {
+                let resp = builder.send().await?;
+                let status = resp.status().as_u16();
+                let headers: Vec<(String, String)> = resp
+                    .headers()
+                    .iter()
+                    .map(|(k, v)| (k.as_str().to_string(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
+                    .collect();
+                let bytes = resp.bytes().await?;
+                Ok::<_, reqwest::Error>(HttpResponse {
+                    status,
+                    headers,
+                    body: String::from_utf8_lossy(&bytes).into_owned(),
+                })
+            }
+            .await;
+            let latency = t0.elapsed();
+            let latency_ms = latency.as_secs_f64() * 1000.0;
+            let can_retry = retry_safe && attempt <= max_retries;
+            match result {
+                Ok(response) => {
+                    self.emit(Event::ResponseReceived {
+                        stage,
+                        exchange,
+                        status: response.status,
+                        headers: response.headers.clone(),
+                        body: response.body.clone(),
+                        latency_ms,
+                        at_ms: self.now(),
+                    });
+                    if can_retry && retryable_status(response.status) {
+                        let wait = response
+                            .retry_after_ms()
+                            .map(Duration::from_millis)
+                            .unwrap_or_else(|| delays.next().unwrap_or(Duration::from_secs(1)));
+                        self.log_info(format!(
+                            "{} {} answered {}; retrying in {} ms",
+                            req.method, req.path, response.status, wait.as_millis()
+                        ));
+                        self.spec.clock.sleep(wait).await;
+                        continue;
+                    }
+                    return Ok(response);
+                }
+                Err(e) => {
+                    let what = describe(&e);
+                    self.emit(Event::RequestFailed {
+                        stage,
+                        exchange,
+                        error: what.clone(),
+                        latency_ms,
+                        will_retry: can_retry,
+                        at_ms: self.now(),
+                    });
+                    if can_retry {
+                        let wait = delays.next().unwrap_or(Duration::from_secs(1));
+                        self.spec.clock.sleep(wait).await;
+                        continue;
+                    }
+                    let message = if retry_safe {
+                        format!("{} {} failed after {attempt} attempts: {what}", req.method, req.path)
+                    } else if e.is_connect() {
+                        format!("{} {} was not sent: {what}", req.method, req.path)
+                    } else {
+                        format!(
+                            "{} {} failed ({what}) and was not retried: it carries no idempotency key, so the provider may have acted on it. Check at the provider before re-running this stage.",
+                            req.method, req.path
+                        )
+                    };
+                    return Err(TransportFailure { message });
+                }
+            }
+        }
+    }
+}
+
+fn describe(e: &reqwest::Error) -> String {
+    let kind = if e.is_timeout() {
+        "timed out"
+    } else if e.is_connect() {
+        "could not connect"
+    } else if e.is_body() || e.is_decode() {
+        "the response body broke off"
+    } else {
+        "request error"
+    };
+    // reqwest's own text includes the URL, which is fine (no secrets in our URLs); the source
+    // chain says what happened at the socket.
+    let mut detail = String::new();
+    let mut src: Option<&dyn std::error::Error> = std::error::Error::source(e);
+    while let Some(s) = src {
+        detail = s.to_string();
+        src = s.source();
+    }
+    if detail.is_empty() {
+        kind.to_string()
+    } else {
+        format!("{kind}: {detail}")
+    }
+}

@@ -1,0 +1,104 @@
+//! Where plugins are looked for: the config's plugin paths, then the running executable's
+//! directory (where `cargo run` puts the cdylibs beside the binary).
+
+use super::loader::{LoadError, LoadedPlugin};
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// `rampsim_paxos` in the platform's library naming: `librampsim_paxos.so`, `.dylib`, `.dll`.
+pub fn library_file_name(id: &str) -> PathBuf {
+    PathBuf::from(libloading::library_filename(format!("rampsim_{id}")))
+}
+
+/// The directories searched, in order, without duplicates.
+pub fn search_dirs(config_paths: &[PathBuf]) -> Vec<PathBuf> {
+    let mut dirs: Vec<PathBuf> = config_paths.to_vec();
+    if let Some(exe_dir) = std::env::current_exe().ok().and_then(|p| p.parent().map(Path::to_path_buf)) {
+        dirs.push(exe_dir);
+    }
+    let mut seen = BTreeSet::new();
+    dirs.retain(|d| seen.insert(d.clone()));
+    dirs
+}
+
+/// Loads plugin `id` from the first directory that has its library, checking that the
+/// manifest's id matches.
+pub fn find_plugin(id: &str, dirs: &[PathBuf]) -> Result<LoadedPlugin, LoadError> {
+    let file = library_file_name(id);
+    let searched: Vec<PathBuf> = dirs.iter().map(|d| d.join(&file)).collect();
+    let path = searched
+        .iter()
+        .find(|p| p.is_file())
+        .cloned()
+        .ok_or_else(|| LoadError::NotFound {
+            id: id.to_string(),
+            searched: searched.clone(),
+        })?;
+    let plugin = LoadedPlugin::load(&path)?;
+    if plugin.manifest.id != id {
+        return Err(LoadError::IdMismatch {
+            path,
+            expected: id.to_string(),
+            found: plugin.manifest.id.clone(),
+        });
+    }
+    Ok(plugin)
+}
+
+/// A library that looked like a plugin but could not be loaded.
+#[derive(Debug, Clone)]
+pub struct FailedPlugin {
+    pub path: PathBuf,
+    pub error: LoadError,
+}
+
+/// Every plugin found in `dirs`, and the ones that failed with why.
+#[derive(Debug, Default, Clone)]
+pub struct Discovery {
+    pub plugins: Vec<Arc<LoadedPlugin>>,
+    pub failed: Vec<FailedPlugin>,
+    pub searched: Vec<PathBuf>,
+}
+
+impl Discovery {
+    pub fn get(&self, id: &str) -> Option<&Arc<LoadedPlugin>> {
+        self.plugins.iter().find(|p| p.manifest.id == id)
+    }
+}
+
+/// Scans `dirs` for files named like plugins (`librampsim_<id>.so`) and loads each. The first
+/// directory that has an id wins, as with `find_plugin`.
+pub fn discover(dirs: &[PathBuf]) -> Discovery {
+    let probe = library_file_name("X");
+    let probe = probe.to_string_lossy();
+    let (prefix, suffix) = probe.split_once('X').unwrap_or(("rampsim_", ""));
+    let mut out = Discovery {
+        searched: dirs.to_vec(),
+        ..Default::default()
+    };
+    for dir in dirs {
+        let Ok(entries) = std::fs::read_dir(dir) else { continue };
+        let mut files: Vec<PathBuf> = entries
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| {
+                p.file_name()
+                    .and_then(|n| n.to_str())
+                    .is_some_and(|n| n.starts_with(prefix) && n.ends_with(suffix) && n.len() > prefix.len() + suffix.len())
+            })
+            .collect();
+        files.sort();
+        for path in files {
+            match LoadedPlugin::load(&path) {
+                Ok(p) => {
+                    if out.get(&p.manifest.id).is_none() {
+                        out.plugins.push(Arc::new(p));
+                    }
+                }
+                Err(error) => out.failed.push(FailedPlugin { path, error }),
+            }
+        }
+    }
+    out.plugins.sort_by(|a, b| a.manifest.id.cmp(&b.manifest.id));
+    out
+}

@@ -1,0 +1,9 @@
+//! The embedded sandbox: a loopback HTTP server that routes each request to a plugin's fake.
+//!
+//! URLs are `http://127.0.0.1:PORT/<session>/<endpoint>/<provider path>`. A session is one fake
+//! instance playing one scenario on one clock; the host opens one per journey, so journeys
+//! never see each other's state and the host (not the adapter) chooses the scenario.
+
+mod server;
+
+pub use server::{Sandbox, SessionGuard, SessionInfo};

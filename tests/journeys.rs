@@ -1,0 +1,120 @@
+//! Every shipped provider, every declared scenario, end to end: the real binary, the real
+//! loader, the real cdylib, the fake over loopback HTTP, on the virtual clock.
+
+mod support;
+
+use rampsim::plugin::LoadedPlugin;
+use support::*;
+
+fn exit_code(outcome: &str) -> i32 {
+    match outcome {
+        "order_created" => 0,
+        "rejected" => 10,
+        "action_required" => 11,
+        "timed_out" => 12,
+        "failed" => 13,
+        other => panic!("unknown outcome {other}"),
+    }
+}
+
+/// Runs every scenario the plugin declares and checks outcome and exit status.
+fn every_scenario_ends_as_declared(provider: &str) {
+    let dir = shipped_plugins(&[provider]);
+    let plugin = LoadedPlugin::load(&dir.join(lib_name(&format!("rampsim_{provider}")))).expect("loads");
+    assert!(!plugin.manifest.scenarios.is_empty());
+    let cfg = TestConfig::new(&[dir], provider, "");
+    for s in &plugin.manifest.scenarios {
+        let out = cfg.rampsim(&["run", "--provider", provider, "--scenario", &s.name, "--clock", "virtual", "--json"]);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        let fin = finished(&out);
+        assert_eq!(
+            fin["outcome"],
+            s.expected_outcome.as_str(),
+            "{provider}/{}: {fin}\nstderr: {stderr}",
+            s.name
+        );
+        assert_eq!(
+            out.status.code(),
+            Some(exit_code(s.expected_outcome.as_str())),
+            "{provider}/{}",
+            s.name
+        );
+        let kyc = fin["kyc_status"].as_str().unwrap_or("null");
+        assert!(
+            ["not_started", "pending", "approved", "rejected", "action_required", "null"].contains(&kyc),
+            "canonical kyc_status: {fin}"
+        );
+        if s.expected_outcome.as_str() == "order_created" {
+            assert!(fin["order_id"].is_string(), "{fin}");
+            assert_eq!(fin["kyc_status"], "approved", "{fin}");
+        }
+    }
+}
+
+#[test]
+fn paxos_scenarios() {
+    every_scenario_ends_as_declared("paxos");
+}
+
+#[test]
+fn paxos_approved_journey_in_detail() {
+    let dir = shipped_plugins(&["paxos"]);
+    let cfg = TestConfig::new(&[dir], "paxos", "");
+    let out = cfg.rampsim(&["run", "--scenario", "approved", "--json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let ev = events(&out);
+    let names: Vec<&str> = ev.iter().map(|e| e["event"].as_str().unwrap()).collect();
+    assert_eq!(names[0], "journey_started");
+    // idv_passthrough is reported skipped: Paxos takes it in the create-identity call.
+    let skipped = ev
+        .iter()
+        .find(|e| e["event"] == "stage_finished" && e["stage"] == "idv_passthrough")
+        .expect("idv stage reported");
+    assert_eq!(skipped["state"], "skipped", "{skipped}");
+    // The wire: token, create identity, poll, account, order.
+    let paths: Vec<String> = ev
+        .iter()
+        .filter(|e| e["event"] == "request_sent")
+        .map(|e| format!("{} {}", e["method"].as_str().unwrap(), e["path"].as_str().unwrap()))
+        .collect();
+    assert!(paths.iter().any(|p| p == "POST /oauth2/token"), "{paths:?}");
+    assert!(paths.iter().any(|p| p == "POST /v2/identity/identities"), "{paths:?}");
+    assert!(paths.iter().any(|p| p.starts_with("GET /v2/identity/identities/")), "{paths:?}");
+    assert!(paths.iter().any(|p| p == "POST /v2/identity/accounts"), "{paths:?}");
+    assert!(paths.iter().any(|p| p.starts_with("POST /v2/profiles/") && p.ends_with("/orders")), "{paths:?}");
+    // No body or header (KYC data, tokens) in the --json stream.
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(!stdout.contains("073-05-1120") && !stdout.contains("Duncan"), "KYC data leaked into --json output");
+}
+
+#[test]
+fn paxos_slow_review_polls_on_the_virtual_clock() {
+    let dir = shipped_plugins(&["paxos"]);
+    let cfg = TestConfig::new(&[dir], "paxos", "");
+    let t0 = std::time::Instant::now();
+    let out = cfg.rampsim(&["run", "--scenario", "slow_review", "--json"]);
+    assert_eq!(out.status.code(), Some(0));
+    let polls = events(&out).iter().filter(|e| e["event"] == "status_polled").count();
+    assert!(polls >= 3, "PENDING for minutes of sandbox time means several polls, got {polls}");
+    assert!(t0.elapsed().as_secs() < 30, "virtual time must not wait for real");
+}
+
+#[test]
+fn a_missing_scenario_is_a_usage_error_listing_the_known_ones() {
+    let dir = shipped_plugins(&["paxos"]);
+    let cfg = TestConfig::new(&[dir], "paxos", "");
+    let out = cfg.rampsim(&["run", "--scenario", "nope"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("nope") && err.contains("approved"), "{err}");
+}
+
+#[test]
+fn an_unknown_provider_is_a_plugin_error_listing_where_it_looked() {
+    let dir = shipped_plugins(&["paxos"]);
+    let cfg = TestConfig::new(&[dir.clone()], "paxos", "");
+    let out = cfg.rampsim(&["run", "--provider", "nosuch"]);
+    assert_eq!(out.status.code(), Some(3));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains(&dir.join(lib_name("rampsim_nosuch")).display().to_string()), "{err}");
+}

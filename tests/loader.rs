@@ -1,0 +1,118 @@
+//! The loader against plugins built for the purpose: each error case names the file and says
+//! what is wrong; a panicking plugin fails its journey and the host goes on.
+
+mod support;
+
+use rampsim::plugin::{discover, find_plugin, LoadError, LoadedPlugin};
+use std::path::PathBuf;
+use support::*;
+
+fn load_fixture(feature: Option<&str>) -> (PathBuf, Result<LoadedPlugin, LoadError>) {
+    let dir = fixture_plugin(feature, "fixture");
+    let path = dir.join(lib_name("rampsim_fixture"));
+    let r = LoadedPlugin::load(&path);
+    (path, r)
+}
+
+#[test]
+fn a_correct_plugin_loads_with_its_manifest() {
+    let (_, r) = load_fixture(None);
+    let p = r.expect("loads");
+    assert_eq!(p.manifest.id, "fixture");
+    assert_eq!(p.manifest.scenarios[0].name, "approved");
+}
+
+#[test]
+fn wrong_abi_version_names_both_versions_and_the_file() {
+    let (path, r) = load_fixture(Some("wrong_abi"));
+    let e = r.expect_err("refused");
+    assert!(matches!(e, LoadError::AbiMismatch { plugin: 99, host: 1, .. }), "{e:?}");
+    let msg = e.to_string();
+    assert!(msg.contains("ABI version 99") && msg.contains("ABI version 1"), "{msg}");
+    assert!(msg.contains(&path.display().to_string()), "{msg}");
+}
+
+#[test]
+fn missing_entry_symbol_is_not_a_plugin() {
+    let (path, r) = load_fixture(Some("no_entry"));
+    let e = r.expect_err("refused");
+    assert!(matches!(e, LoadError::NotAPlugin { .. }), "{e:?}");
+    let msg = e.to_string();
+    assert!(msg.contains("rampsim_plugin_entry") && msg.contains(&path.display().to_string()), "{msg}");
+}
+
+#[test]
+fn protocol_mismatch_names_both_versions() {
+    let (_, r) = load_fixture(Some("wrong_protocol"));
+    let msg = r.expect_err("refused").to_string();
+    assert!(msg.contains("protocol 2.0") && msg.contains("protocol 1.0"), "{msg}");
+    assert!(msg.contains("fixture") && msg.contains("0.0.1"), "names plugin and version: {msg}");
+}
+
+#[test]
+fn invalid_manifest_says_what_is_wrong() {
+    let (path, r) = load_fixture(Some("bad_manifest"));
+    let e = r.expect_err("refused");
+    assert!(matches!(e, LoadError::InvalidManifest { .. }), "{e:?}");
+    let msg = e.to_string();
+    assert!(msg.contains("stages must be") && msg.contains(&path.display().to_string()), "{msg}");
+}
+
+#[test]
+fn a_file_that_is_not_a_library() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(lib_name("rampsim_garbage"));
+    std::fs::write(&path, "this is a text file, not a shared library\n").unwrap();
+    let e = LoadedPlugin::load(&path).expect_err("refused");
+    assert!(matches!(e, LoadError::NotLoadable { .. }), "{e:?}");
+    assert!(e.to_string().contains(&path.display().to_string()));
+    // Discovery reports it among the failures and goes on.
+    let d = discover(&[dir.path().to_path_buf()]);
+    assert!(d.plugins.is_empty());
+    assert_eq!(d.failed.len(), 1);
+}
+
+#[test]
+fn not_found_lists_every_place_searched() {
+    let a = tempfile::tempdir().unwrap();
+    let b = tempfile::tempdir().unwrap();
+    let dirs = vec![a.path().to_path_buf(), b.path().to_path_buf()];
+    let msg = find_plugin("nosuch", &dirs).expect_err("missing").to_string();
+    for d in &dirs {
+        assert!(msg.contains(&d.join(lib_name("rampsim_nosuch")).display().to_string()), "{msg}");
+    }
+}
+
+#[test]
+fn id_not_matching_the_config_is_refused() {
+    // The fixture library copied under another provider's file name.
+    let dir = fixture_plugin(None, "paxos");
+    let msg = find_plugin("paxos", &[dir.clone()]).expect_err("mismatch").to_string();
+    assert!(msg.contains("`fixture`") && msg.contains("`paxos`"), "{msg}");
+}
+
+#[test]
+fn a_panicking_adapter_fails_the_journey_and_the_host_goes_on() {
+    let dir = fixture_plugin(Some("panic_adapter"), "fixture");
+    let cfg = TestConfig::new(&[dir], "fixture", "");
+    let out = cfg.rampsim(&["run", "--json"]);
+    assert_eq!(out.status.code(), Some(13), "stderr: {}", String::from_utf8_lossy(&out.stderr));
+    let fin = finished(&out);
+    assert_eq!(fin["outcome"], "failed");
+    let msg = fin["message"].as_str().unwrap();
+    assert!(msg.contains("panicked") && msg.contains("on purpose") && msg.contains("fixture 0.0.1"), "{msg}");
+    assert_eq!(fin["stage"], "await_kyc");
+    // The panic message never reaches the terminal: stderr carries no panic text.
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("panicked"), "stderr: {}", String::from_utf8_lossy(&out.stderr));
+}
+
+#[test]
+fn the_correct_fixture_runs_end_to_end() {
+    let dir = fixture_plugin(None, "fixture");
+    let cfg = TestConfig::new(&[dir], "fixture", "");
+    let out = cfg.rampsim(&["run", "--json"]);
+    assert_eq!(out.status.code(), Some(0), "stderr: {}", String::from_utf8_lossy(&out.stderr));
+    let fin = finished(&out);
+    assert_eq!(fin["outcome"], "order_created");
+    assert_eq!(fin["order_id"], "order-1");
+}

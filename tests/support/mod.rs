@@ -1,0 +1,189 @@
+//! Shared by the integration tests: builds plugin libraries with a nested `cargo build` into a
+//! target directory of their own (so `cargo test` needs no earlier build), writes configs, and
+//! runs the real `rampsim` binary.
+#![allow(dead_code)]
+
+use std::fs::File;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+pub const WORKSPACE: &str = env!("CARGO_MANIFEST_DIR");
+
+fn cargo() -> String {
+    std::env::var("CARGO").unwrap_or_else(|_| "cargo".into())
+}
+
+fn scratch() -> PathBuf {
+    PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
+}
+
+/// Runs `f` holding a file lock shared by every test binary, so nested builds and the copies
+/// that follow them never interleave.
+fn with_build_lock<T>(f: impl FnOnce() -> T) -> T {
+    let dir = scratch();
+    std::fs::create_dir_all(&dir).unwrap();
+    let lock = File::create(dir.join("plugin-build.lock")).unwrap();
+    lock.lock().unwrap();
+    let out = f();
+    lock.unlock().unwrap();
+    out
+}
+
+fn run_cargo_build(args: &[&str], target_dir: &Path) {
+    let out = Command::new(cargo())
+        .current_dir(WORKSPACE)
+        .args(["build", "--quiet"])
+        .args(args)
+        .arg("--target-dir")
+        .arg(target_dir)
+        .env_remove("CARGO_TARGET_DIR")
+        .output()
+        .expect("cargo runs");
+    assert!(
+        out.status.success(),
+        "nested cargo build {:?} failed:\n{}",
+        args,
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+pub fn lib_name(stem: &str) -> String {
+    format!("{}{stem}{}", std::env::consts::DLL_PREFIX, std::env::consts::DLL_SUFFIX)
+}
+
+/// Builds the shipped adapters `ids` and returns the directory holding their libraries.
+pub fn shipped_plugins(ids: &[&str]) -> PathBuf {
+    let target = scratch().join("plugins");
+    with_build_lock(|| {
+        let mut args = Vec::new();
+        let pkgs: Vec<String> = ids.iter().map(|id| format!("rampsim-adapter-{id}")).collect();
+        for p in &pkgs {
+            args.push("-p");
+            args.push(p.as_str());
+        }
+        run_cargo_build(&args, &target);
+    });
+    target.join("debug")
+}
+
+/// Builds the fixture plugin with `feature` (or none) and copies it into a directory of its
+/// own as `librampsim_<name>.so`. Returns that directory.
+pub fn fixture_plugin(feature: Option<&str>, name: &str) -> PathBuf {
+    let target = scratch().join("fixture-build");
+    let dir = scratch().join(format!("fixture-{}", feature.unwrap_or("ok")));
+    with_build_lock(|| {
+        let mut args = vec!["-p", "rampsim-fixture-plugin"];
+        if let Some(f) = feature {
+            args.extend(["--features", f]);
+        }
+        run_cargo_build(&args, &target);
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::copy(
+            target.join("debug").join(lib_name("rampsim_fixture")),
+            dir.join(lib_name(&format!("rampsim_{name}"))),
+        )
+        .unwrap();
+    });
+    dir
+}
+
+/// The sample person as a `[profiles.billy]` table (the seed's example details).
+pub const BILLY: &str = r#"
+[profiles.billy]
+ref_id = "user-billy-duncan-001"
+first_name = "Billy"
+last_name = "Duncan"
+date_of_birth = "1960-01-01"
+email = "example@somemail.org"
+phone = "+15556781234"
+nationality = "US"
+
+[profiles.billy.address]
+line1 = "123 Main St"
+city = "New York"
+region = "NY"
+postal_code = "10001"
+country = "US"
+
+[profiles.billy.tax_id]
+number = "073-05-1120"
+type = "ssn"
+country = "US"
+
+[profiles.billy.document]
+type = "passport"
+number = "P12345678"
+country = "US"
+
+[profiles.billy.idv]
+provider = "jumio"
+verification_id = "775300ef-4edb-47b9-8ec4-f45fe3cbf41f"
+verified_at = "2021-06-16T09:28:14Z"
+status = "approved"
+fields = ["full_legal_name", "date_of_birth"]
+
+[profiles.billy.due_diligence]
+estimated_yearly_income = "50k_to_100k"
+expected_transfer_value = "25k_to_50k"
+source_of_wealth = "employment_income"
+employment_status = "full_time"
+industry = "arts_entertainment_recreation"
+
+[profiles.billy.order]
+asset = "BTC"
+amount = "100.00"
+currency = "USD"
+wallet_address = "0x742d35Cc6634C0532925a3b844Bc454e4438f44e"
+network = "ethereum"
+"#;
+
+/// A temporary directory with a config.toml searching `plugin_dirs` first.
+pub struct TestConfig {
+    pub dir: tempfile::TempDir,
+    pub path: PathBuf,
+}
+
+impl TestConfig {
+    pub fn new(plugin_dirs: &[PathBuf], provider: &str, extra: &str) -> TestConfig {
+        let dir = tempfile::tempdir().unwrap();
+        let paths: Vec<String> = plugin_dirs.iter().map(|p| format!("{:?}", p.display().to_string())).collect();
+        let text = format!(
+            "[app]\nprovider = \"{provider}\"\nprofile = \"billy\"\nclock = \"virtual\"\nplugin_paths = [{}]\n\n{extra}\n{BILLY}",
+            paths.join(", ")
+        );
+        let path = dir.path().join("config.toml");
+        std::fs::write(&path, text).unwrap();
+        TestConfig { dir, path }
+    }
+
+    /// Runs `rampsim --config <this> <args>`.
+    pub fn rampsim(&self, args: &[&str]) -> Output {
+        Command::new(env!("CARGO_BIN_EXE_rampsim"))
+            .arg("--config")
+            .arg(&self.path)
+            .args(args)
+            .output()
+            .expect("rampsim runs")
+    }
+}
+
+/// The `--json` lines of a run, parsed.
+pub fn events(out: &Output) -> Vec<serde_json::Value> {
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON ({e}): {l}")))
+        .collect()
+}
+
+/// The last event, which must be `journey_finished`.
+pub fn finished(out: &Output) -> serde_json::Value {
+    let ev = events(out);
+    let last = ev.last().cloned().unwrap_or_else(|| {
+        panic!(
+            "no events; stderr: {}",
+            String::from_utf8_lossy(&out.stderr)
+        )
+    });
+    assert_eq!(last["event"], "journey_finished", "{last}");
+    last
+}
