@@ -59,7 +59,8 @@ pub struct PluginApi {
 }
 
 /// The protocol version of the JSON messages this SDK speaks (`MAJOR.MINOR`).
-pub const PROTOCOL_VERSION: &str = "1.0";
+/// 1.1 added `FakeReply.notes` (optional; 1.0 plugins load and simply report none).
+pub const PROTOCOL_VERSION: &str = "1.1";
 
 /// A host speaking `host` loads a plugin speaking `plugin` when the majors are equal and the
 /// plugin's minor is not newer than the host's: a minor adds optional fields only, so an older

@@ -221,6 +221,7 @@ pub unsafe extern "C" fn fake_call<P: Plugin>(
             Ok(FakeReply {
                 response,
                 logs: Vec::new(),
+                notes: f.take_notes(),
             })
         })
     })

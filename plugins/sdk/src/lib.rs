@@ -60,6 +60,13 @@ pub trait Fake: Send + 'static {
     /// Answer `request` as the provider's sandbox would at `now_ms` (Unix ms, the host's clock)
     /// when playing `scenario`. Unknown routes get the provider's own 404 shape.
     fn handle(&mut self, request: &FakeRequest, now_ms: i64, scenario: &str) -> HttpResponse;
+
+    /// Facts for the host's audit gathered since the last call, e.g. one
+    /// [`FakeNote::order_created`] per order the fake really created (an idempotent replay
+    /// creates none). Batch runs use it to prove no user got two orders.
+    fn take_notes(&mut self) -> Vec<FakeNote> {
+        Vec::new()
+    }
 }
 
 /// Per-call context for an adapter: the host's time, the poll count, and a place to put log

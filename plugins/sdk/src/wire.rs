@@ -582,6 +582,30 @@ pub struct FakeReply {
     pub response: HttpResponse,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub logs: Vec<LogLine>,
+    /// What the fake did that the host audits (protocol 1.1).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<FakeNote>,
+}
+
+/// A fact the fake reports about its sandbox, so the host can audit a run without knowing the
+/// provider: e.g. `{kind: "order_created", user: "<ref_id>", id: "<order id>"}`.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+pub struct FakeNote {
+    pub kind: String,
+    /// The user the fact is about (the profile's ref_id, or the provider's user id).
+    pub user: String,
+    pub id: String,
+}
+
+impl FakeNote {
+    /// The fake created a new order (not a replay of a stored idempotent answer).
+    pub fn order_created(user: impl Into<String>, id: impl Into<String>) -> FakeNote {
+        FakeNote {
+            kind: "order_created".into(),
+            user: user.into(),
+            id: id.into(),
+        }
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
