@@ -1,0 +1,166 @@
+//! Every request of a journey answered with garbage (HTML, truncated JSON, a 500, an empty body)
+//! ends the journey `failed` at the right stage with a reason: never a panic, never a success.
+
+use rampsim_plugin_sdk::testing::sample_profile;
+use rampsim_plugin_sdk::testing::Harness;
+use rampsim_plugin_sdk::{Fake, FakeRequest, HttpResponse, Manifest, Next, Outcome, Plugin, Stage};
+use rampsim_stripe::{StripeAdapter, StripeFake, StripePlugin};
+
+/// The real fake, except that the first response to one chosen request is replaced. The
+/// scenario string names the garbage and the request: `"html@POST /kyc_info"`.
+struct Corrupting;
+
+struct CorruptingFake {
+    inner: StripeFake,
+    done: bool,
+}
+
+impl Plugin for Corrupting {
+    type Adapter = StripeAdapter;
+    type Fake = CorruptingFake;
+    fn manifest() -> Manifest {
+        StripePlugin::manifest()
+    }
+}
+
+fn garbage(kind: &str) -> HttpResponse {
+    let (status, ctype, body) = match kind {
+        "html" => (
+            200,
+            "text/html",
+            "<html><body><h1>Down for maintenance</h1></body></html>",
+        ),
+        "truncated" => (200, "application/json", r#"{"id":"crc_1RsimSbx0000"#),
+        "500" => (500, "application/json", r#"{"message":"Server Error"}"#),
+        "empty" => (200, "application/json", ""),
+        "429" => (
+            429,
+            "application/json",
+            r#"{"message":"Too Many Requests"}"#,
+        ),
+        other => panic!("unknown garbage {other}"),
+    };
+    let mut headers = vec![("Content-Type".to_string(), ctype.to_string())];
+    if status == 429 {
+        headers.push(("Retry-After".to_string(), "7".to_string()));
+    }
+    HttpResponse {
+        status,
+        headers,
+        body: body.into(),
+    }
+}
+
+impl Fake for CorruptingFake {
+    fn new() -> Self {
+        CorruptingFake {
+            inner: StripeFake::new(),
+            done: false,
+        }
+    }
+    fn handle(&mut self, req: &FakeRequest, now_ms: i64, scenario: &str) -> HttpResponse {
+        let (kind, target) = scenario.split_once('@').unwrap();
+        let (method, marker) = target.split_once(' ').unwrap();
+        let hit = !self.done
+            && req.method == method
+            && (req.path.ends_with(marker) || (marker.ends_with('/') && req.path.contains(marker)));
+        self.done |= hit;
+        // A 429 is refused before the provider acts; the other garbage comes after it acted.
+        if hit && kind == "429" {
+            return garbage(kind);
+        }
+        let real = self.inner.handle(req, now_ms, "l1_verified");
+        if hit {
+            return garbage(kind);
+        }
+        real
+    }
+}
+
+/// Each request of the happy journey and the stage it belongs to.
+const TARGETS: [(&str, Stage); 4] = [
+    ("POST /v1/crypto/customers", Stage::Register),
+    ("POST /kyc_info", Stage::IdvPassthrough),
+    ("GET /v1/crypto/customers/", Stage::AwaitKyc),
+    ("POST /onramp_sessions", Stage::CreateOrder),
+];
+
+#[test]
+fn garbage_at_every_request_fails_the_journey_at_that_stage() {
+    for kind in ["html", "truncated", "500", "empty"] {
+        for (target, stage) in TARGETS {
+            let scenario = format!("{kind}@{target}");
+            let mut h = Harness::<Corrupting>::new(&scenario);
+            let r = h.run(sample_profile()).unwrap();
+            assert_eq!(
+                r.outcome,
+                Outcome::Failed,
+                "{scenario}: {:#?}",
+                r.stages.last()
+            );
+            let (last_stage, last) = r.stages.last().unwrap();
+            assert_eq!(*last_stage, stage, "{scenario}");
+            assert_eq!(last.next, Next::Finish(Outcome::Failed));
+            assert!(
+                last.message.starts_with("Stripe answered"),
+                "{scenario}: {}",
+                last.message
+            );
+            let status = if kind == "500" { "500" } else { "200" };
+            assert!(
+                last.message.contains(status),
+                "{scenario}: {}",
+                last.message
+            );
+            assert!(r.order_id.is_none(), "{scenario}");
+        }
+    }
+}
+
+#[test]
+fn garbage_reasons_say_what_was_wrong() {
+    let cases = [
+        ("html@POST /onramp_sessions", "Stripe answered 200 to create onramp session: an HTML page, not JSON"),
+        ("empty@POST /kyc_info", "Stripe answered 200 to attach KYC info: empty body"),
+        ("500@GET /v1/crypto/customers/", "Stripe answered 500 to retrieve crypto customer: no error object in the answer"),
+        (
+            "truncated@POST /v1/crypto/customers",
+            "Stripe answered 200 to create crypto customer: a body that is not JSON (truncated or garbled)",
+        ),
+    ];
+    for (scenario, message) in cases {
+        let mut h = Harness::<Corrupting>::new(scenario);
+        let r = h.run(sample_profile()).unwrap();
+        assert_eq!(r.stages.last().unwrap().1.message, message, "{scenario}");
+    }
+}
+
+#[test]
+fn a_429_anywhere_is_waited_out_and_the_journey_still_succeeds() {
+    for (target, stage) in TARGETS {
+        let scenario = format!("429@{target}");
+        let mut h = Harness::<Corrupting>::new(&scenario);
+        let r = h.run(sample_profile()).unwrap();
+        assert_eq!(
+            r.outcome,
+            Outcome::OrderCreated,
+            "{scenario}: {:#?}",
+            r.stages.last()
+        );
+        let refused = r
+            .exchanges
+            .iter()
+            .position(|e| e.response.status == 429)
+            .unwrap();
+        assert_eq!(r.exchanges[refused].stage, stage, "{scenario}");
+        // The stage polled (waiting the provider's Retry-After) and was begun again.
+        assert!(r.polls >= 1, "{scenario}");
+        let again = r
+            .exchanges
+            .iter()
+            .skip(refused + 1)
+            .find(|e| e.stage == stage);
+        assert!(again.is_some(), "{scenario}: the stage was begun again");
+        assert_eq!(r.order_id.iter().count(), 1);
+    }
+}
