@@ -1,9 +1,12 @@
-//! The commands without a UI: `run`, `plugins`, `sandbox`.
+//! The commands without a UI: `run`, `plugins`, `sandbox`, `batch` (`replay` and `export` are
+//! in [`crate::transcript`]).
 
 use crate::cli::RunArgs;
 use crate::host::{Host, RunOptions, SetupError};
 use crate::journey::{Event, EventSink, Journey, StageState};
 use crate::plugin::{discover, LoadedPlugin};
+use crate::redact::SharedRedactor;
+use crate::transcript::{ProfileSource, Recorder, Redaction, TranscriptFile};
 use rampsim_plugin_sdk::wire::Outcome;
 use std::io::Write;
 use std::sync::Arc;
@@ -27,31 +30,83 @@ pub async fn run(host: &Host, args: &RunArgs) -> i32 {
         profile: args.profile.clone(),
         clock: args.clock,
         allow_live: args.live,
+        ..Default::default()
+    };
+    crate::redact::pin_profiles(host.config.profiles.values().map(|p| &p.profile));
+    // The transcript file is created first: a path that is taken (or a symlink) is refused
+    // before anything is sent.
+    let redaction = if args.unredacted {
+        Redaction::Unredacted
+    } else {
+        Redaction::Redacted
+    };
+    let file = match &args.transcript {
+        Some(path) => match TranscriptFile::create(path) {
+            Ok(f) => Some(f),
+            Err(e) => {
+                eprintln!("rampsim: {}", crate::redact::global_redact(&e.to_string()));
+                return 2;
+            }
+        },
+        None => None,
     };
     let spec = match host.prepare(&opts).await {
         Ok(s) => s,
         Err(e) => return report_setup_error(&e),
     };
+    if let (Some(f), Redaction::Unredacted) = (&file, redaction) {
+        eprintln!(
+            "rampsim: WARNING: the transcript {} will be UNREDACTED: it will contain real secrets and KYC data",
+            f.path().display()
+        );
+    }
+    let redactor = SharedRedactor::for_journey(&spec.secrets, &spec.profile);
     let json = args.json;
-    let sink: EventSink = Arc::new(move |e: Event| {
+    let shown = redactor.clone();
+    let print: EventSink = Arc::new(move |e: Event| {
         let mut out = std::io::stdout().lock();
+        // Every string of the event redacted (the profile's name, a config key, is kept).
+        let e = shown.redact_event(&e);
         if json {
             let _ = writeln!(out, "{}", e.to_public_json());
         } else if let Some(line) = human_line(&e) {
             let _ = writeln!(out, "{line}");
         }
     });
-    let mut journey = match Journey::new(spec, sink) {
+    let recorder = file.as_ref().map(|_| {
+        let reference = args.profile.clone().unwrap_or_else(|| host.config.app.profile.clone());
+        Recorder::with_source(&spec, ProfileSource::resolve(&host.config, &reference))
+    });
+    let sink = match &recorder {
+        Some(r) => r.tee(print),
+        None => print,
+    };
+    let mut journey = match Journey::with_redactor(spec, sink, redactor.clone()) {
         Ok(j) => j,
         Err(e) => return report_setup_error(&SetupError::Plugin(e)),
     };
     let finished = journey.run_to_end().await;
+    if let (Some(file), Some(recorder)) = (file, recorder) {
+        match recorder.write(file, &redactor.snapshot(), redaction) {
+            Ok(path) if redaction == Redaction::Unredacted => eprintln!(
+                "rampsim: UNREDACTED transcript written to {}: it contains real secrets and KYC data; do not share it",
+                path.display()
+            ),
+            Ok(path) => eprintln!("rampsim: transcript written to {} (redacted)", path.display()),
+            Err(e) => {
+                eprintln!("rampsim: {}", crate::redact::global_redact(&e.to_string()));
+                return 13;
+            }
+        }
+    }
     exit_code(finished.outcome)
 }
 
+/// Prints a setup error on stderr, redacted (a plugin refusing a profile may quote a value).
 fn report_setup_error(e: &SetupError) -> i32 {
-    tracing::error!("{e}");
-    eprintln!("rampsim: {e}");
+    let msg = crate::redact::global_redact(&e.to_string()).into_owned();
+    tracing::error!("{msg}");
+    eprintln!("rampsim: {msg}");
     e.exit_code()
 }
 
@@ -125,6 +180,63 @@ pub fn human_line(e: &Event) -> Option<String> {
             s
         }
     })
+}
+
+/// `rampsim batch`.
+pub async fn batch(host: &Host, args: &crate::cli::BatchArgs) -> i32 {
+    use std::io::IsTerminal;
+    let opts = crate::batch::BatchOptions {
+        provider: args.provider.clone(),
+        scenario: args.scenario.clone(),
+        profile: args.profile.clone(),
+        count: args.count,
+        concurrency: args.concurrency,
+        faults: args.faults.clone(),
+        clock: args.clock,
+        progress: !args.json && std::io::stderr().is_terminal(),
+    };
+    let summary = match crate::batch::run_batch(host, &opts).await {
+        Ok(s) => s,
+        Err(e) => return report_setup_error(&e),
+    };
+    if args.json {
+        println!("{}", serde_json::to_string(&summary).unwrap_or_default());
+    } else {
+        println!(
+            "{} journeys of {} / {} in {:.0} ms ({:.0} journeys/s)",
+            summary.journeys,
+            summary.provider,
+            summary.scenario.as_deref().unwrap_or("-"),
+            summary.wall_ms,
+            summary.journeys_per_second
+        );
+        let outcomes: Vec<String> = summary
+            .outcomes
+            .iter()
+            .filter(|(_, n)| **n > 0)
+            .map(|(k, n)| format!("{k} {n}"))
+            .collect();
+        println!("outcomes: {}", outcomes.join(", "));
+        println!(
+            "orders created: {} · users with more than one order: {}",
+            summary.orders_created, summary.users_with_more_than_one_order
+        );
+        println!(
+            "journey latency: p50 {:.2} ms · p99 {:.2} ms",
+            summary.latency_ms_p50, summary.latency_ms_p99
+        );
+        if let Some(mb) = summary.peak_rss_mb {
+            println!("peak memory: {mb:.1} MB");
+        }
+        for f in &summary.sample_failures {
+            println!("  failed: {f}");
+        }
+    }
+    if summary.users_with_more_than_one_order > 0 {
+        13
+    } else {
+        0
+    }
 }
 
 /// `rampsim plugins`.

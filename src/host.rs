@@ -5,7 +5,7 @@ use crate::clock::Clock;
 use crate::config::{resolve_settings, ClockMode, Config, ConfigError};
 use crate::journey::{EngineSettings, JourneySpec};
 use crate::plugin::{find_plugin, search_dirs, CallError, LoadError, LoadedPlugin};
-use crate::sandbox::Sandbox;
+use crate::sandbox::{FaultSpec, Sandbox};
 use rampsim_plugin_sdk::wire::Mode;
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -22,6 +22,10 @@ pub struct RunOptions {
     pub clock: Option<ClockMode>,
     /// The operator allowed requests to a live provider (`--live`, or the TUI's confirmation).
     pub allow_live: bool,
+    /// A profile given directly (batch runs generate one per journey), with its name.
+    pub profile_override: Option<(String, rampsim_plugin_sdk::Profile)>,
+    /// Faults injected into this journey's sandbox session (default: config's `[faults]`).
+    pub faults: Option<FaultSpec>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -113,6 +117,19 @@ impl Host {
         }
     }
 
+    /// The `[faults]` table of config.toml, checked.
+    pub fn config_faults(&self) -> Result<Option<FaultSpec>, SetupError> {
+        let Some(table) = &self.config.faults else {
+            return Ok(None);
+        };
+        let spec: FaultSpec = toml::Value::Table(table.clone()).try_into().map_err(|e: toml::de::Error| {
+            SetupError::Usage(format!("{}: [faults]: {}", self.config.path.display(), e.message()))
+        })?;
+        spec.validate()
+            .map_err(|e| SetupError::Usage(format!("{}: [faults]: {e}", self.config.path.display())))?;
+        Ok(Some(spec))
+    }
+
     /// Everything a journey needs, from config and `opts`.
     pub async fn prepare(&self, opts: &RunOptions) -> Result<JourneySpec, SetupError> {
         let provider = opts
@@ -135,6 +152,14 @@ impl Host {
                 self.config.path.display()
             )));
         }
+        if let Some(unknown) = pcfg.endpoints.keys().find(|n| plugin.manifest.endpoint(n).is_none()) {
+            let known: Vec<&str> = plugin.manifest.endpoints.iter().map(|e| e.name.as_str()).collect();
+            return Err(SetupError::Usage(format!(
+                "{}: providers.{provider}.endpoints.{unknown}: plugin `{provider}` has no endpoint `{unknown}`; it has: {}",
+                self.config.path.display(),
+                known.join(", ")
+            )));
+        }
         let scenario = match opts.scenario.clone().or_else(|| pcfg.scenario.clone()) {
             Some(s) => s,
             None => plugin
@@ -150,8 +175,22 @@ impl Host {
                 known.join(", ")
             )));
         }
-        let profile_ref = opts.profile.clone().unwrap_or_else(|| self.config.app.profile.clone());
-        let profile = self.config.profile(&profile_ref)?;
+        let (profile_name, profile) = match &opts.profile_override {
+            Some((name, p)) => (name.clone(), p.clone()),
+            None => {
+                let profile_ref = opts
+                    .profile
+                    .clone()
+                    .or_else(|| pcfg.profile.clone())
+                    .unwrap_or_else(|| self.config.app.profile.clone());
+                let loaded = self.config.profile(&profile_ref)?;
+                (loaded.name, loaded.profile)
+            }
+        };
+        let faults = match &opts.faults {
+            Some(f) => Some(f.clone()),
+            None => self.config_faults()?,
+        };
         let env = |name: &str| std::env::var(name).ok();
         let settings = resolve_settings(&provider, &pcfg, &plugin.manifest, &env)?;
         let clock = Arc::new(match opts.clock.unwrap_or(self.config.app.clock) {
@@ -164,7 +203,7 @@ impl Host {
         let base_urls = match pcfg.mode {
             Mode::Sandbox => {
                 let sandbox = self.sandbox().await?;
-                let info = sandbox.open_session(&journey_id, &plugin, &scenario, clock.clone())?;
+                let info = sandbox.open_session_with_faults(&journey_id, &plugin, &scenario, clock.clone(), faults)?;
                 keep_alive.push(Box::new(sandbox.session_guard(&journey_id)));
                 info.base_urls
             }
@@ -172,14 +211,17 @@ impl Host {
                 .manifest
                 .endpoints
                 .iter()
-                .map(|e| (e.name.clone(), e.live_base_url.trim_end_matches('/').to_string()))
+                .map(|e| {
+                    let url = pcfg.endpoints.get(&e.name).cloned().unwrap_or_else(|| e.live_base_url.clone());
+                    (e.name.clone(), url.trim_end_matches('/').to_string())
+                })
                 .collect(),
         };
         Ok(JourneySpec {
             journey_id,
             plugin,
-            profile_name: profile.name.clone(),
-            profile: profile.profile,
+            profile_name,
+            profile,
             secrets: settings.secret_values(),
             settings: settings.expose_all(),
             mode: pcfg.mode,

@@ -1,1 +1,16 @@
+//! rampsim: replay a user's crypto-onramp onboarding, stage by stage, against provider plugins.
 
+pub mod batch;
+pub mod check;
+pub mod cli;
+pub mod clock;
+pub mod config;
+pub mod headless;
+pub mod host;
+pub mod journey;
+pub mod logging;
+pub mod plugin;
+pub mod redact;
+pub mod sandbox;
+pub mod transcript;
+pub mod tui;

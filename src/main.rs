@@ -1,10 +1,21 @@
 use clap::Parser;
-use rampsim::cli::{Cli, Command};
+use rampsim::cli::{Cli, Command, ExportCommand};
 use rampsim::config::Config;
 use rampsim::host::Host;
 
 fn main() {
     let cli = Cli::parse();
+    if let Some(Command::Plugin { command }) = &cli.command {
+        // Before config.toml is required: a plugin's author may have none.
+        std::process::exit(rampsim::check::main(&cli.config, command));
+    }
+    if let Some(Command::Export {
+        command: ExportCommand::Curl { transcript, unredacted },
+    }) = &cli.command
+    {
+        // A transcript needs no config.toml: whoever receives one may have none.
+        std::process::exit(rampsim::transcript::curl::export_command(transcript, *unredacted));
+    }
     let config = match Config::load(&cli.config) {
         Ok(c) => c,
         Err(e) => {
@@ -24,13 +35,24 @@ fn main() {
     let code = runtime.block_on(async {
         match &cli.command {
             Some(Command::Run(args)) => rampsim::headless::run(&host, args).await,
+            Some(Command::Batch(args)) => rampsim::headless::batch(&host, args).await,
             Some(Command::Plugins { json }) => rampsim::headless::plugins(&host, *json),
+            Some(Command::Replay(args)) => rampsim::transcript::replay::replay_command(&host, args).await,
+            // Dispatched above, before config.toml is read.
+            Some(Command::Export { .. }) => 2,
+            // Dispatched above, before config.toml is read.
+            Some(Command::Plugin { .. }) => 2,
             Some(Command::Sandbox { port, provider }) => {
                 rampsim::headless::sandbox(&host, *port, provider.as_deref()).await
             }
             None => {
-                eprintln!("rampsim: the terminal UI is not built yet; try `rampsim run --help`");
-                2
+                // The UI draws on the terminal; scripts and pipes want `rampsim run`.
+                if std::io::IsTerminal::is_terminal(&std::io::stdout()) {
+                    rampsim::tui::run(std::sync::Arc::new(host)).await
+                } else {
+                    eprintln!("rampsim: the terminal UI needs a terminal on stdout; for scripts use `rampsim run` (see --help)");
+                    2
+                }
             }
         }
     });

@@ -118,3 +118,23 @@ fn an_unknown_provider_is_a_plugin_error_listing_where_it_looked() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains(&dir.join(lib_name("rampsim_nosuch")).display().to_string()), "{err}");
 }
+
+#[test]
+fn crossmint_scenarios() {
+    every_scenario_ends_as_declared("crossmint");
+}
+
+#[test]
+fn proof_scenarios() {
+    every_scenario_ends_as_declared("proof");
+}
+
+#[test]
+fn kriptomat_scenarios() {
+    every_scenario_ends_as_declared("kriptomat");
+}
+
+#[test]
+fn stripe_scenarios() {
+    every_scenario_ends_as_declared("stripe");
+}

@@ -2,6 +2,7 @@ use super::events::{Event, EventSink, Finished, StageState};
 use super::transport::TransportFailure;
 use crate::clock::Clock;
 use crate::plugin::{AdapterHandle, CallError, LoadedPlugin};
+use crate::redact::SharedRedactor;
 use backon::BackoffBuilder;
 use rampsim_plugin_sdk::wire::{
     AdapterCall, AdapterInit, AdapterReply, KycStatus, LogLevel, Mode, Next, Outcome, Profile,
@@ -94,7 +95,20 @@ pub struct Journey {
     finished: Option<Finished>,
     /// Values learnt from responses that the plugin asked to redact.
     sensitive: Vec<String>,
+    /// The journey's secrets, profile and learnt tokens; registered for the log file.
+    redactor: SharedRedactor,
+    /// Live mode: asked before the first request that carries KYC data.
+    pub(crate) kyc_gate: Option<KycGate>,
+    pub(crate) kyc_confirmed: bool,
 }
+
+/// Asked, in live mode, before the first request that carries KYC data
+/// (`HttpRequest::carries_kyc`); `false` stops the request (the stage fails, nothing is sent).
+/// The TUI sets one that shows the request and waits for the operator; headless live runs
+/// have their confirmation in `--live`.
+pub type KycGate = Arc<
+    dyn Fn(&rampsim_plugin_sdk::wire::HttpRequest) -> futures::future::BoxFuture<'static, bool> + Send + Sync,
+>;
 
 enum StageFailure {
     Plugin(CallError),
@@ -121,6 +135,14 @@ impl Journey {
     /// Creates the adapter and announces the journey. A plugin that refuses the inputs (an
     /// invalid profile) or fails here is reported as the error.
     pub fn new(spec: JourneySpec, sink: EventSink) -> Result<Journey, CallError> {
+        let redactor = SharedRedactor::for_journey(&spec.secrets, &spec.profile);
+        Journey::with_redactor(spec, sink, redactor)
+    }
+
+    /// [`Journey::new`] with a redactor the caller already holds (its sink redacts with it);
+    /// the journey adds the tokens it learns to it and registers it for the log file.
+    pub fn with_redactor(spec: JourneySpec, sink: EventSink, redactor: SharedRedactor) -> Result<Journey, CallError> {
+        crate::redact::register(&redactor);
         let init = AdapterInit {
             journey_id: spec.journey_id.clone(),
             mode: spec.mode,
@@ -141,6 +163,9 @@ impl Journey {
             order_id: None,
             finished: None,
             sensitive: Vec::new(),
+            redactor,
+            kyc_gate: None,
+            kyc_confirmed: false,
             spec,
         };
         journey.emit(Event::JourneyStarted {
@@ -175,6 +200,16 @@ impl Journey {
     /// Values to redact that the plugin learnt during the journey (tokens).
     pub fn sensitive_values(&self) -> &[String] {
         &self.sensitive
+    }
+
+    /// The journey's redactor (secrets, profile, learnt tokens), for everything shown or saved.
+    pub fn redactor(&self) -> &SharedRedactor {
+        &self.redactor
+    }
+
+    /// In live mode, asks `gate` before the first request that carries KYC data.
+    pub fn set_kyc_gate(&mut self, gate: KycGate) {
+        self.kyc_gate = Some(gate);
     }
 
     pub(crate) fn now(&self) -> i64 {
@@ -397,6 +432,8 @@ impl Journey {
             }
             StageFailure::Plugin(e)
         })?;
+        // Before the plugin's own log lines, which may carry what it just marked.
+        self.redactor.add_secrets(&reply.sensitive);
         for line in &reply.logs {
             let plugin = self.spec.plugin.manifest.id.as_str();
             match line.level {

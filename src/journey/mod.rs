@@ -6,5 +6,5 @@ mod engine;
 mod events;
 mod transport;
 
-pub use engine::{EngineSettings, Journey, JourneySpec};
+pub use engine::{EngineSettings, Journey, JourneySpec, KycGate};
 pub use events::{Event, EventSink, Finished, StageState};

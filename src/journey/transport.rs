@@ -43,6 +43,19 @@ impl Journey {
                 message: format!("the adapter asked for an invalid HTTP method `{}`", req.method),
             }
         })?;
+        if self.spec.mode == rampsim_plugin_sdk::wire::Mode::Live && req.carries_kyc && !self.kyc_confirmed {
+            if let Some(gate) = self.kyc_gate.clone() {
+                if !gate(req).await {
+                    return Err(TransportFailure {
+                        message: format!(
+                            "{} {} was not sent: the operator did not confirm sending KYC data to the live provider",
+                            req.method, req.path
+                        ),
+                    });
+                }
+            }
+            self.kyc_confirmed = true;
+        }
         let retry_safe = is_retry_safe(req);
         let max_retries = self.spec.engine.max_retries;
         let mut delays = self.spec.engine.retry_delays();

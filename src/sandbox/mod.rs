@@ -4,6 +4,8 @@
 //! instance playing one scenario on one clock; the host opens one per journey, so journeys
 //! never see each other's state and the host (not the adapter) chooses the scenario.
 
+mod faults;
 mod server;
 
+pub use faults::{Fault, FaultPlan, FaultSpec};
 pub use server::{Sandbox, SessionGuard, SessionInfo};

@@ -3,7 +3,8 @@ use crate::plugin::{FakeHandle, LoadedPlugin};
 use axum::body::{to_bytes, Body};
 use axum::extract::State;
 use axum::http::{HeaderName, HeaderValue, Request, Response, StatusCode};
-use rampsim_plugin_sdk::wire::{FakeCall, FakeRequest};
+use super::faults::{Fault, FaultPlan, FaultSpec};
+use rampsim_plugin_sdk::wire::{FakeCall, FakeNote, FakeRequest, HttpResponse};
 use std::collections::{BTreeMap, HashMap};
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, RwLock};
@@ -17,6 +18,9 @@ struct Session {
     fake: Mutex<FakeHandle>,
     scenario: String,
     clock: Arc<Clock>,
+    faults: Option<Mutex<FaultPlan>>,
+    /// What the fake reported it did (orders created), for batch audits.
+    notes: Mutex<Vec<FakeNote>>,
 }
 
 #[derive(Default)]
@@ -74,11 +78,27 @@ impl Sandbox {
         scenario: &str,
         clock: Arc<Clock>,
     ) -> Result<SessionInfo, crate::plugin::CallError> {
+        self.open_session_with_faults(key, plugin, scenario, clock, None)
+    }
+
+    /// As `open_session`, with faults injected into this session's answers.
+    pub fn open_session_with_faults(
+        &self,
+        key: &str,
+        plugin: &Arc<LoadedPlugin>,
+        scenario: &str,
+        clock: Arc<Clock>,
+        faults: Option<FaultSpec>,
+    ) -> Result<SessionInfo, crate::plugin::CallError> {
         let fake = plugin.new_fake()?;
         let session = Arc::new(Session {
             fake: Mutex::new(fake),
             scenario: scenario.to_string(),
             clock,
+            faults: faults
+                .filter(|f| !f.is_none())
+                .map(|f| Mutex::new(FaultPlan::new(f, key))),
+            notes: Mutex::new(Vec::new()),
         });
         self.routes
             .sessions
@@ -105,6 +125,14 @@ impl Sandbox {
         }
     }
 
+    /// What session `key`'s fake reported so far (orders it created).
+    pub fn notes(&self, key: &str) -> Vec<FakeNote> {
+        let session = self.routes.sessions.read().ok().and_then(|s| s.get(key).cloned());
+        session
+            .map(|s| s.notes.lock().unwrap_or_else(|p| p.into_inner()).clone())
+            .unwrap_or_default()
+    }
+
     pub fn close_session(&self, key: &str) {
         self.routes
             .sessions
@@ -125,6 +153,38 @@ impl Drop for SessionGuard {
             s.remove(&self.key);
         }
     }
+}
+
+fn to_response(resp: HttpResponse) -> Response<Body> {
+    let mut r = Response::new(Body::from(resp.body));
+    *r.status_mut() = StatusCode::from_u16(resp.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    for (k, v) in resp.headers {
+        if let (Ok(k), Ok(v)) = (HeaderName::try_from(k), HeaderValue::try_from(v)) {
+            r.headers_mut().append(k, v);
+        }
+    }
+    r
+}
+
+fn server_error(status: u16) -> Response<Body> {
+    plain(
+        StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
+        serde_json::json!({"error": "injected_fault", "message": format!("sandbox fault: {status}")}).to_string(),
+    )
+}
+
+/// A response whose body fails mid-stream: the connection breaks off before a complete
+/// answer, which the client sees as a reset.
+fn reset() -> Response<Body> {
+    let stream = futures::stream::once(async {
+        Err::<axum::body::Bytes, std::io::Error>(std::io::Error::new(
+            std::io::ErrorKind::ConnectionReset,
+            "injected reset",
+        ))
+    });
+    let mut r = Response::new(Body::from_stream(stream));
+    r.headers_mut().insert("content-length", HeaderValue::from_static("1000"));
+    r
 }
 
 fn plain(status: StatusCode, body: String) -> Response<Body> {
@@ -185,21 +245,68 @@ async fn handle(State(routes): State<Arc<Routes>>, req: Request<Body>) -> Respon
         now_ms: session.clock.now_ms(),
         scenario: session.scenario.clone(),
     };
+    let (fault, latency) = match &session.faults {
+        Some(plan) => {
+            let mut plan = plan.lock().unwrap_or_else(|p| p.into_inner());
+            (plan.draw(), plan.latency())
+        }
+        None => (Fault::None, std::time::Duration::ZERO),
+    };
+    if !latency.is_zero() {
+        session.clock.sleep(latency).await;
+    }
+    // Faults that strike before the fake sees the request.
+    match fault {
+        Fault::ServerError { status, after: false } => return server_error(status),
+        Fault::RateLimited { retry_after_s } => {
+            let mut r = plain(
+                StatusCode::TOO_MANY_REQUESTS,
+                serde_json::json!({"error": "rate_limited", "message": "too many requests"}).to_string(),
+            );
+            r.headers_mut().insert("retry-after", HeaderValue::from(retry_after_s));
+            return r;
+        }
+        Fault::Reset { after: false } => return reset(),
+        Fault::Hang => {
+            // Never answer; the client's timeout ends the wait and drops this future.
+            std::future::pending::<()>().await;
+        }
+        _ => {}
+    }
     let reply = {
         let mut fake = session.fake.lock().unwrap_or_else(|p| p.into_inner());
         fake.call(&call)
     };
     match reply {
         Ok(reply) => {
-            let mut r = Response::new(Body::from(reply.response.body));
-            *r.status_mut() =
-                StatusCode::from_u16(reply.response.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-            for (k, v) in reply.response.headers {
-                if let (Ok(k), Ok(v)) = (HeaderName::try_from(k), HeaderValue::try_from(v)) {
-                    r.headers_mut().append(k, v);
-                }
+            if !reply.notes.is_empty() {
+                session
+                    .notes
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .extend(reply.notes);
             }
-            r
+            // Faults that strike after the fake acted: the client cannot tell.
+            match fault {
+                Fault::ServerError { status, after: true } => return server_error(status),
+                Fault::Reset { after: true } => return reset(),
+                Fault::Truncated => {
+                    let mut resp = reply.response;
+                    let cut = resp.body.len() / 2;
+                    let cut = (0..=cut).rev().find(|i| resp.body.is_char_boundary(*i)).unwrap_or(0);
+                    resp.body.truncate(cut);
+                    return to_response(resp);
+                }
+                Fault::Html => {
+                    let mut r = Response::new(Body::from(
+                        "<html><head><title>502 Bad Gateway</title></head><body>upstream error</body></html>",
+                    ));
+                    r.headers_mut().insert("content-type", HeaderValue::from_static("text/html"));
+                    return r;
+                }
+                _ => {}
+            }
+            to_response(reply.response)
         }
         Err(e) => {
             tracing::error!(error = %e, "sandbox fake failed");

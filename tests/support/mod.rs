@@ -48,7 +48,11 @@ fn run_cargo_build(args: &[&str], target_dir: &Path) {
 }
 
 pub fn lib_name(stem: &str) -> String {
-    format!("{}{stem}{}", std::env::consts::DLL_PREFIX, std::env::consts::DLL_SUFFIX)
+    format!(
+        "{}{stem}{}",
+        std::env::consts::DLL_PREFIX,
+        std::env::consts::DLL_SUFFIX
+    )
 }
 
 /// Builds the shipped adapters `ids` and returns the directory holding their libraries.
@@ -56,7 +60,10 @@ pub fn shipped_plugins(ids: &[&str]) -> PathBuf {
     let target = scratch().join("plugins");
     with_build_lock(|| {
         let mut args = Vec::new();
-        let pkgs: Vec<String> = ids.iter().map(|id| format!("rampsim-adapter-{id}")).collect();
+        let pkgs: Vec<String> = ids
+            .iter()
+            .map(|id| format!("rampsim-adapter-{id}"))
+            .collect();
         for p in &pkgs {
             args.push("-p");
             args.push(p.as_str());
@@ -78,11 +85,12 @@ pub fn fixture_plugin(feature: Option<&str>, name: &str) -> PathBuf {
         }
         run_cargo_build(&args, &target);
         std::fs::create_dir_all(&dir).unwrap();
-        std::fs::copy(
-            target.join("debug").join(lib_name("rampsim_fixture")),
-            dir.join(lib_name(&format!("rampsim_{name}"))),
-        )
-        .unwrap();
+        // Copy then rename: a library another test has loaded must never be overwritten in
+        // place (its mapped pages would change under it).
+        let dest = dir.join(lib_name(&format!("rampsim_{name}")));
+        let tmp = dir.join(format!(".{}.tmp", std::process::id()));
+        std::fs::copy(target.join("debug").join(lib_name("rampsim_fixture")), &tmp).unwrap();
+        std::fs::rename(&tmp, &dest).unwrap();
     });
     dir
 }
@@ -137,6 +145,15 @@ wallet_address = "0x742d35Cc6634C0532925a3b844Bc454e4438f44e"
 network = "ethereum"
 "#;
 
+/// A Sumsub-verified user for Kriptomat (its KYC import needs a Sumsub applicant).
+pub fn anna() -> String {
+    let cfg = std::fs::read_to_string(Path::new(WORKSPACE).join("config.toml")).unwrap();
+    let start = cfg
+        .find("[profiles.anna]")
+        .expect("config.toml has [profiles.anna]");
+    cfg[start..].to_string()
+}
+
 /// A temporary directory with a config.toml searching `plugin_dirs` first.
 pub struct TestConfig {
     pub dir: tempfile::TempDir,
@@ -146,10 +163,15 @@ pub struct TestConfig {
 impl TestConfig {
     pub fn new(plugin_dirs: &[PathBuf], provider: &str, extra: &str) -> TestConfig {
         let dir = tempfile::tempdir().unwrap();
-        let paths: Vec<String> = plugin_dirs.iter().map(|p| format!("{:?}", p.display().to_string())).collect();
+        let paths: Vec<String> = plugin_dirs
+            .iter()
+            .map(|p| format!("{:?}", p.display().to_string()))
+            .collect();
         let text = format!(
-            "[app]\nprovider = \"{provider}\"\nprofile = \"billy\"\nclock = \"virtual\"\nplugin_paths = [{}]\n\n{extra}\n{BILLY}",
-            paths.join(", ")
+            "[app]\nprovider = \"{provider}\"\nprofile = \"billy\"\nclock = \"virtual\"\nplugin_paths = [{}]\nlog_file = {:?}\n\n[providers.kriptomat]\nprofile = \"anna\"\n\n{extra}\n{BILLY}\n{}",
+            paths.join(", "),
+            dir.path().join("rampsim.log").display().to_string(),
+            anna()
         );
         let path = dir.path().join("config.toml");
         std::fs::write(&path, text).unwrap();
@@ -186,4 +208,33 @@ pub fn finished(out: &Output) -> serde_json::Value {
     });
     assert_eq!(last["event"], "journey_finished", "{last}");
     last
+}
+
+/// Builds the template plugin (plugins/template) and returns the directory holding its
+/// library, `librampsim_template.so`.
+pub fn template_plugin() -> PathBuf {
+    let target = scratch().join("plugins");
+    with_build_lock(|| run_cargo_build(&["-p", "rampsim-plugin-template"], &target));
+    target.join("debug")
+}
+
+/// Runs `f` holding the lock every nested build takes (for builds of projects outside the
+/// workspace).
+pub fn with_plugin_build_lock<T>(f: impl FnOnce() -> T) -> T {
+    with_build_lock(f)
+}
+
+/// The sample person as a standalone profile file (the keys of `[profiles.billy]` at the top
+/// level), each `(from, to)` replaced in the text first. Returns the file's path.
+pub fn billy_profile_file(dir: &Path, replace: &[(&str, &str)]) -> PathBuf {
+    let mut text = BILLY
+        .replace("[profiles.billy]\n", "")
+        .replace("[profiles.billy.", "[");
+    for (from, to) in replace {
+        assert!(text.contains(from), "the sample profile has no `{from}`");
+        text = text.replace(from, to);
+    }
+    let path = dir.join("billy.toml");
+    std::fs::write(&path, text).unwrap();
+    path
 }

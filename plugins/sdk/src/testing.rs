@@ -11,6 +11,7 @@ use crate::{Adapter, Cx, Fake, Plugin};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use std::collections::BTreeMap;
+use std::panic::{catch_unwind, AssertUnwindSafe};
 
 /// 2026-01-01T00:00:00Z, where the harness's virtual clock starts.
 pub const START_MS: i64 = 1_767_225_600_000;
@@ -265,5 +266,1163 @@ pub fn sample_profile() -> Profile {
             wallet_address: "0x742d35Cc6634C0532925a3b844Bc454e4438f44e".into(),
             network: "ethereum".into(),
         },
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Conformance probes: what `rampsim plugin check` checks, for a plugin's own `cargo test`.
+//
+// The probes drive a [`Subject`] (an adapter and a fake of one plugin). In a plugin's tests that
+// is [`InProcess`]; the host's `rampsim plugin check` drives the same probes across the C ABI,
+// so a plugin that passes `assert_conformance::<P>()` in `cargo test` passes those checks too.
+// ---------------------------------------------------------------------------------------------
+
+/// A runaway step must end: the host's engine gives up after this many requests in one step.
+pub const MAX_REQUESTS_PER_STEP: usize = 64;
+
+/// One adapter and one fake of a plugin, called by message. A panic inside the plugin comes
+/// back as an error of kind [`PluginErrorKind::Panic`], as it does across the C ABI.
+pub trait Subject {
+    fn adapter(&mut self, call: &AdapterCall) -> Result<AdapterReply, PluginError>;
+    fn fake(&mut self, call: &FakeCall) -> Result<FakeReply, PluginError>;
+}
+
+/// An adapter and a fresh fake of `P`, called directly: every message goes through JSON and
+/// every call runs inside `catch_unwind`, as the export glue does. After a panic the half that
+/// panicked refuses further calls.
+pub struct InProcess<P: Plugin> {
+    adapter: P::Adapter,
+    fake: P::Fake,
+    adapter_poisoned: bool,
+    fake_poisoned: bool,
+}
+
+fn panic_message(payload: Box<dyn std::any::Any + Send>) -> String {
+    payload
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "non-string panic payload".to_string())
+}
+
+fn panic_error(message: String) -> PluginError {
+    PluginError {
+        kind: PluginErrorKind::Panic,
+        message,
+    }
+}
+
+impl<P: Plugin> InProcess<P> {
+    /// Creates the adapter for `init` (a panic in `Adapter::new` is an error) and a fresh fake.
+    pub fn new(init: &AdapterInit) -> Result<Self, PluginError> {
+        let init = round_trip(init);
+        let adapter = match catch_unwind(AssertUnwindSafe(|| P::Adapter::new(init))) {
+            Ok(r) => r?,
+            Err(p) => {
+                return Err(panic_error(format!(
+                    "plugin panicked in adapter_new: {}",
+                    panic_message(p)
+                )))
+            }
+        };
+        let fake = catch_unwind(P::Fake::new).map_err(|p| {
+            panic_error(format!("plugin panicked in fake_new: {}", panic_message(p)))
+        })?;
+        Ok(InProcess {
+            adapter,
+            fake,
+            adapter_poisoned: false,
+            fake_poisoned: false,
+        })
+    }
+}
+
+impl<P: Plugin> Subject for InProcess<P> {
+    fn adapter(&mut self, call: &AdapterCall) -> Result<AdapterReply, PluginError> {
+        if self.adapter_poisoned {
+            return Err(panic_error(
+                "adapter refused: this instance panicked earlier".into(),
+            ));
+        }
+        let call = round_trip(call);
+        let (stage, mut cx) = match &call {
+            AdapterCall::Begin {
+                stage,
+                poll,
+                now_ms,
+            } => (*stage, Cx::new(*now_ms, *poll)),
+            AdapterCall::Response { stage, now_ms, .. } => (*stage, Cx::new(*now_ms, 0)),
+        };
+        let adapter = &mut self.adapter;
+        let cx_ref = &mut cx;
+        let result = catch_unwind(AssertUnwindSafe(move || match call {
+            AdapterCall::Begin { .. } => adapter.begin(stage, cx_ref),
+            AdapterCall::Response { response, .. } => adapter.on_response(stage, response, cx_ref),
+        }));
+        match result {
+            Ok(Ok(step)) => {
+                let (logs, sensitive) = cx.take();
+                Ok(round_trip(&AdapterReply {
+                    step,
+                    sensitive,
+                    logs,
+                }))
+            }
+            Ok(Err(e)) => Err(round_trip(&e)),
+            Err(p) => {
+                self.adapter_poisoned = true;
+                Err(panic_error(format!(
+                    "plugin panicked in adapter: {}",
+                    panic_message(p)
+                )))
+            }
+        }
+    }
+
+    fn fake(&mut self, call: &FakeCall) -> Result<FakeReply, PluginError> {
+        if self.fake_poisoned {
+            return Err(panic_error(
+                "fake refused: this instance panicked earlier".into(),
+            ));
+        }
+        let call = round_trip(call);
+        let fake = &mut self.fake;
+        match catch_unwind(AssertUnwindSafe(|| {
+            fake.handle(&call.request, call.now_ms, &call.scenario)
+        })) {
+            // Through JSON as the reply would cross the boundary (optional fields default).
+            Ok(response) => serde_json::from_value(serde_json::json!({ "response": response }))
+                .map_err(|e| PluginError::other(format!("cannot encode the fake's reply: {e}"))),
+            Err(p) => {
+                self.fake_poisoned = true;
+                Err(panic_error(format!(
+                    "plugin panicked in fake: {}",
+                    panic_message(p)
+                )))
+            }
+        }
+    }
+}
+
+/// The `AdapterInit` of a sandbox journey: every declared setting with its sandbox value.
+pub fn sandbox_init(manifest: &Manifest, profile: &Profile, now_ms: i64) -> AdapterInit {
+    AdapterInit {
+        journey_id: "conformance".to_string(),
+        mode: Mode::Sandbox,
+        profile: profile.clone(),
+        settings: manifest
+            .settings
+            .iter()
+            .map(|s| (s.name.clone(), s.sandbox_value.clone().unwrap_or_default()))
+            .collect(),
+        now_ms,
+    }
+}
+
+/// Runs the whole journey of `scenario` on `subject`, the way [`Harness`] does (same clock,
+/// same polling, same one-hour deadline).
+pub fn run_journey<S: Subject>(
+    subject: &mut S,
+    manifest: &Manifest,
+    scenario: &str,
+) -> Result<JourneyReport, PluginError> {
+    let mut d = Drive::new(subject, manifest, scenario);
+    d.run(None)?;
+    Ok(d.report)
+}
+
+/// A journey over a [`Subject`] on a virtual clock.
+struct Drive<'a, S: Subject> {
+    s: &'a mut S,
+    manifest: &'a Manifest,
+    scenario: &'a str,
+    now_ms: i64,
+    started: i64,
+    deadline_ms: i64,
+    report: JourneyReport,
+}
+
+impl<'a, S: Subject> Drive<'a, S> {
+    fn new(s: &'a mut S, manifest: &'a Manifest, scenario: &'a str) -> Self {
+        Drive {
+            s,
+            manifest,
+            scenario,
+            now_ms: START_MS,
+            started: START_MS,
+            deadline_ms: 3_600_000,
+            report: JourneyReport {
+                outcome: Outcome::OrderCreated,
+                kyc_status: None,
+                provider_status: None,
+                order_id: None,
+                stages: Vec::new(),
+                exchanges: Vec::new(),
+                sensitive: Vec::new(),
+                polls: 0,
+            },
+        }
+    }
+
+    /// Asks the fake, as the host's loopback server would.
+    fn fake_send(&mut self, request: &HttpRequest) -> Result<HttpResponse, PluginError> {
+        let (path, query) = match request.path.split_once('?') {
+            Some((p, q)) => (p.to_string(), q.to_string()),
+            None => (request.path.clone(), String::new()),
+        };
+        let call = FakeCall {
+            request: FakeRequest {
+                endpoint: request.endpoint.clone(),
+                method: request.method.clone(),
+                path,
+                query,
+                headers: request.headers.clone(),
+                body: request.body.clone().unwrap_or_default(),
+            },
+            now_ms: self.now_ms,
+            scenario: self.scenario.to_string(),
+        };
+        Ok(self.s.fake(&call)?.response)
+    }
+
+    fn adapter(&mut self, call: AdapterCall) -> Result<Step, PluginError> {
+        let reply = self.s.adapter(&call)?;
+        self.report.sensitive.extend(reply.sensitive);
+        Ok(reply.step)
+    }
+
+    fn begin(&mut self, stage: Stage, poll: u32) -> Result<Step, PluginError> {
+        let now_ms = self.now_ms;
+        self.adapter(AdapterCall::Begin {
+            stage,
+            poll,
+            now_ms,
+        })
+    }
+
+    fn respond(&mut self, stage: Stage, response: HttpResponse) -> Result<Step, PluginError> {
+        let now_ms = self.now_ms;
+        self.adapter(AdapterCall::Response {
+            stage,
+            now_ms,
+            response,
+        })
+    }
+
+    /// One begin..finish exchange with the adapter, every request answered by the fake.
+    fn step(&mut self, stage: Stage, poll: u32) -> Result<StageResult, PluginError> {
+        let mut step = self.begin(stage, poll)?;
+        for _ in 0..MAX_REQUESTS_PER_STEP {
+            match step {
+                Step::Finish { result } => return Ok(result),
+                Step::Send { request } => {
+                    let response = self.fake_send(&request)?;
+                    self.now_ms += 1;
+                    self.report.exchanges.push(Exchange {
+                        stage,
+                        request,
+                        response: response.clone(),
+                    });
+                    step = self.respond(stage, response)?;
+                }
+            }
+        }
+        Err(PluginError::other(format!(
+            "stage {stage} sent more than {MAX_REQUESTS_PER_STEP} requests without finishing"
+        )))
+    }
+
+    /// Runs the stages in order, stopping before `until`. `Ok(true)` when it stopped there,
+    /// `Ok(false)` when the journey ended first.
+    fn run(&mut self, until: Option<Stage>) -> Result<bool, PluginError> {
+        for stage in Stage::ALL {
+            if Some(stage) == until {
+                return Ok(true);
+            }
+            if let Some(reason) = self.manifest.stage(stage).and_then(|s| s.skipped.clone()) {
+                self.report
+                    .stages
+                    .push((stage, StageResult::skipped(reason)));
+                continue;
+            }
+            let mut poll = 0u32;
+            let result = loop {
+                let result = self.step(stage, poll)?;
+                if result.next != Next::Poll {
+                    break result;
+                }
+                remember(&mut self.report, &result);
+                poll += 1;
+                self.report.polls += 1;
+                let wait = result
+                    .retry_after_ms
+                    .unwrap_or_else(|| 1000u64.saturating_mul(1 << poll.min(6)));
+                self.now_ms += wait as i64;
+                if self.now_ms - self.started > self.deadline_ms {
+                    self.report.outcome = Outcome::TimedOut;
+                    self.report.stages.push((stage, result));
+                    return Ok(false);
+                }
+            };
+            remember(&mut self.report, &result);
+            self.report.stages.push((stage, result.clone()));
+            if let Next::Finish(outcome) = result.next {
+                self.report.outcome = outcome;
+                return Ok(false);
+            }
+        }
+        if self.report.order_id.is_none() {
+            self.report.outcome = Outcome::Failed;
+        }
+        Ok(false)
+    }
+}
+
+/// A malformed answer to feed an adapter in place of the real one.
+#[derive(Clone, Debug)]
+pub struct Malformed {
+    /// Short name for reports: `html`, `truncated body`, `wrong status`...
+    pub name: &'static str,
+    pub response: HttpResponse,
+    /// A temporary condition (429, 5xx): polling again is an acceptable answer to it.
+    pub transient: bool,
+}
+
+const HTML_PAGE: &str = "<!DOCTYPE html>\n<html><head><title>Bad Gateway</title></head>\
+<body><h1>502 Bad Gateway</h1><p>The upstream server did not answer.</p></body></html>\n";
+
+/// The malformed answers the probes feed in place of `real`, the answer the fake gave: an HTML
+/// page, an empty body, the body cut in half, JSON of another shape, `null`, the same body under
+/// the wrong status, a 500 error page and a 429. When the real answer has no body (the adapter
+/// has nothing to read) only the status cases apply.
+pub fn malformed_responses(real: &HttpResponse) -> Vec<Malformed> {
+    let content_type = real
+        .header("content-type")
+        .unwrap_or("application/json")
+        .to_string();
+    let ok_status = if real.is_success() { real.status } else { 200 };
+    let typed = |status: u16, ct: &str, body: &str| HttpResponse {
+        status,
+        headers: vec![("Content-Type".to_string(), ct.to_string())],
+        body: body.to_string(),
+    };
+    let mut out = Vec::new();
+    if !real.body.trim().is_empty() {
+        let cut = real.body.len() / 2;
+        let cut = (0..=cut)
+            .rev()
+            .find(|i| real.body.is_char_boundary(*i))
+            .unwrap_or(0);
+        out.push(Malformed {
+            name: "html instead of json",
+            response: typed(ok_status, "text/html; charset=utf-8", HTML_PAGE),
+            transient: false,
+        });
+        out.push(Malformed {
+            name: "empty body",
+            response: typed(ok_status, &content_type, ""),
+            transient: false,
+        });
+        out.push(Malformed {
+            name: "truncated body",
+            response: HttpResponse {
+                body: real.body[..cut].to_string(),
+                ..real.clone()
+            },
+            transient: false,
+        });
+        out.push(Malformed {
+            name: "unexpected json",
+            response: typed(ok_status, &content_type, r#"{"unexpected":"shape"}"#),
+            transient: false,
+        });
+        out.push(Malformed {
+            name: "json null",
+            response: typed(ok_status, &content_type, "null"),
+            transient: false,
+        });
+    }
+    out.push(Malformed {
+        name: "wrong status",
+        response: HttpResponse {
+            status: if real.is_success() { 400 } else { 200 },
+            ..real.clone()
+        },
+        transient: false,
+    });
+    out.push(Malformed {
+        name: "server error",
+        response: typed(
+            500,
+            "text/html",
+            "<html><body><h1>500 Internal Server Error</h1></body></html>",
+        ),
+        transient: true,
+    });
+    out.push(Malformed {
+        name: "rate limited",
+        response: typed(
+            429,
+            "application/json",
+            r#"{"error":"rate_limited","message":"too many requests"}"#,
+        ),
+        transient: true,
+    });
+    out
+}
+
+/// Whether an adapter's final answer to a malformed response is acceptable: `Ok` says how it
+/// refused, `Err` what it did wrong. Acceptable: an error (not a panic), a journey ending other
+/// than `order_created`, or, for a temporary condition (429, 5xx), polling again. Going on as
+/// if the stage succeeded is not.
+pub fn judge_malformed_answer(
+    malformed: &Malformed,
+    answer: &Result<StageResult, PluginError>,
+) -> Result<String, String> {
+    let status = malformed.response.status;
+    match answer {
+        Err(e) if e.kind == PluginErrorKind::Panic => Err(e.message.clone()),
+        Err(e) => Ok(format!("error: {}", e.message)),
+        Ok(r) => match r.next {
+            Next::Finish(Outcome::OrderCreated) => Err(format!(
+                "ended the journey order_created on a {status} it cannot read ({})",
+                r.message
+            )),
+            Next::Finish(outcome) => Ok(format!("{outcome}: {}", r.message)),
+            Next::Poll if malformed.transient => Ok(format!("polls again: {}", r.message)),
+            Next::Poll => Err(format!(
+                "asked to poll again; a response it cannot use should end the stage failed ({})",
+                r.message
+            )),
+            Next::Continue => Err(format!("went on as if the stage succeeded ({})", r.message)),
+            Next::Skipped => Err(format!("reported the stage skipped ({})", r.message)),
+        },
+    }
+}
+
+/// What feeding malformed responses at one stage found.
+#[derive(Clone, Debug, PartialEq)]
+pub struct StageProbe {
+    pub stage: Stage,
+    /// The scenario whose journey reached the stage; `None` when none does.
+    pub scenario: Option<String>,
+    /// Requests the stage's first step sends; each answer was replaced in turn by every
+    /// malformed one (and so was every later answer in that step).
+    pub requests: usize,
+    /// Cases fed.
+    pub cases: usize,
+    /// One line per unacceptable answer: `request 1 (POST /users), html instead of json: ...`.
+    pub problems: Vec<String>,
+}
+
+enum Case {
+    /// The step ended after `sent` requests without reaching the garbled one.
+    Finished { sent: usize },
+    /// The request the malformed answers replaced, and the verdict.
+    Judged {
+        request: String,
+        verdict: Result<String, String>,
+    },
+}
+
+impl<'a, S: Subject> Drive<'a, S> {
+    /// The first step of `stage`: real answers up to request `garble_from`, then `kind` in place
+    /// of every answer.
+    fn garbled_step(
+        &mut self,
+        stage: Stage,
+        garble_from: usize,
+        kind: Option<&str>,
+    ) -> Result<Case, PluginError> {
+        let mut step = self.begin(stage, 0)?;
+        let mut sent = 0usize;
+        let mut garbling: Option<(String, Malformed)> = None;
+        for _ in 0..MAX_REQUESTS_PER_STEP {
+            let request = match step {
+                Step::Finish { result } => {
+                    return Ok(match garbling {
+                        None => Case::Finished { sent },
+                        Some((request, m)) => Case::Judged {
+                            request,
+                            verdict: judge_malformed_answer(&m, &Ok(result)),
+                        },
+                    })
+                }
+                Step::Send { request } => request,
+            };
+            let real = self.fake_send(&request)?;
+            self.now_ms += 1;
+            sent += 1;
+            let kind = match kind {
+                Some(k) if sent > garble_from => k,
+                _ => {
+                    step = self.respond(stage, real)?;
+                    continue;
+                }
+            };
+            let Some(m) = malformed_responses(&real)
+                .into_iter()
+                .find(|m| m.name == kind)
+            else {
+                // This answer has no such malformed form (no body): answer it truly.
+                step = self.respond(stage, real)?;
+                continue;
+            };
+            let label = garbling
+                .as_ref()
+                .map(|(l, _)| l.clone())
+                .unwrap_or_else(|| {
+                    format!(
+                        "request {} ({} {})",
+                        sent,
+                        request.method,
+                        request.path.split('?').next().unwrap_or("")
+                    )
+                });
+            garbling = Some((label.clone(), m.clone()));
+            match self.respond(stage, m.response.clone()) {
+                Ok(next) => step = next,
+                Err(e) => {
+                    return Ok(Case::Judged {
+                        request: label,
+                        verdict: judge_malformed_answer(&m, &Err(e)),
+                    })
+                }
+            }
+        }
+        Ok(match garbling {
+            None => Case::Finished { sent },
+            Some((request, m)) => Case::Judged {
+                request,
+                verdict: Err(format!(
+                    "kept sending requests after `{}` ({MAX_REQUESTS_PER_STEP} in one step)",
+                    m.name
+                )),
+            },
+        })
+    }
+}
+
+/// Feeds malformed answers to the adapter at every stage the manifest does not skip: for each
+/// request of the stage's first step, each of [`malformed_responses`] replaces the real answer
+/// (and every later one in that step). The stage is reached through the first declared
+/// scenario whose journey gets there. `new_subject` makes a fresh adapter and fake per case.
+pub fn probe_malformed_responses<S: Subject>(
+    manifest: &Manifest,
+    profile: &Profile,
+    mut new_subject: impl FnMut(&AdapterInit) -> Result<S, PluginError>,
+) -> Vec<StageProbe> {
+    let init = sandbox_init(manifest, profile, START_MS);
+    let mut out = Vec::new();
+    for stage in Stage::ALL {
+        if manifest.stage(stage).is_some_and(|s| s.skipped.is_some()) {
+            continue;
+        }
+        let mut probe = StageProbe {
+            stage,
+            scenario: None,
+            requests: 0,
+            cases: 0,
+            problems: Vec::new(),
+        };
+        // Find a scenario that reaches the stage, and how many requests its first step sends.
+        for sc in &manifest.scenarios {
+            let mut s = match new_subject(&init) {
+                Ok(s) => s,
+                Err(e) => {
+                    probe
+                        .problems
+                        .push(format!("cannot create an adapter: {}", e.message));
+                    break;
+                }
+            };
+            let mut d = Drive::new(&mut s, manifest, &sc.name);
+            if !matches!(d.run(Some(stage)), Ok(true)) {
+                continue;
+            }
+            match d.garbled_step(stage, 0, None) {
+                Ok(Case::Finished { sent }) => {
+                    probe.scenario = Some(sc.name.clone());
+                    probe.requests = sent;
+                    break;
+                }
+                Ok(Case::Judged { .. }) => unreachable!("no malformed kind was given"),
+                Err(e) if e.kind == PluginErrorKind::Panic => {
+                    probe.scenario = Some(sc.name.clone());
+                    probe.problems.push(format!(
+                        "with true answers (scenario {}): {}",
+                        sc.name, e.message
+                    ));
+                    break;
+                }
+                Err(_) => continue,
+            }
+        }
+        let Some(scenario) = probe.scenario.clone() else {
+            out.push(probe);
+            continue;
+        };
+        for k in 0..probe.requests {
+            for kind in [
+                "html instead of json",
+                "empty body",
+                "truncated body",
+                "unexpected json",
+                "json null",
+                "wrong status",
+                "server error",
+                "rate limited",
+            ] {
+                let mut s = match new_subject(&init) {
+                    Ok(s) => s,
+                    Err(e) => {
+                        probe
+                            .problems
+                            .push(format!("cannot create an adapter: {}", e.message));
+                        continue;
+                    }
+                };
+                let mut d = Drive::new(&mut s, manifest, &scenario);
+                if !matches!(d.run(Some(stage)), Ok(true)) {
+                    continue;
+                }
+                match d.garbled_step(stage, k, Some(kind)) {
+                    Ok(Case::Judged { request, verdict }) => {
+                        probe.cases += 1;
+                        if let Err(why) = verdict {
+                            probe.problems.push(format!("{request}, {kind}: {why}"));
+                        }
+                    }
+                    // Fewer requests this time, or no such malformed form: nothing to judge.
+                    Ok(Case::Finished { .. }) => {}
+                    Err(e) => {
+                        probe.cases += 1;
+                        if e.kind == PluginErrorKind::Panic {
+                            probe.problems.push(format!(
+                                "request {}, {kind}: {}",
+                                k + 1,
+                                e.message
+                            ));
+                        }
+                    }
+                }
+            }
+        }
+        out.push(probe);
+    }
+    out
+}
+
+/// What a probe of the fake found.
+#[derive(Clone, Debug, PartialEq, Default)]
+pub struct FakeProbe {
+    pub cases: usize,
+    pub problems: Vec<String>,
+}
+
+/// The requests of the first scenario's journey, and the headers of the last request to each
+/// endpoint (which carry the credentials the fake expects by then).
+fn journey_requests<S: Subject>(
+    manifest: &Manifest,
+    init: &AdapterInit,
+    new_subject: &mut impl FnMut(&AdapterInit) -> Result<S, PluginError>,
+) -> Vec<HttpRequest> {
+    let Some(scenario) = manifest.default_scenario() else {
+        return Vec::new();
+    };
+    let Ok(mut s) = new_subject(init) else {
+        return Vec::new();
+    };
+    let mut d = Drive::new(&mut s, manifest, &scenario.name);
+    let _ = d.run(None);
+    d.report.exchanges.into_iter().map(|e| e.request).collect()
+}
+
+/// Sends `request` to a fake that has just played the first scenario's journey (so it knows
+/// the credentials the journey obtained).
+fn ask_fake_after_journey<S: Subject>(
+    manifest: &Manifest,
+    init: &AdapterInit,
+    new_subject: &mut impl FnMut(&AdapterInit) -> Result<S, PluginError>,
+    request: &HttpRequest,
+) -> Result<HttpResponse, PluginError> {
+    let scenario = manifest
+        .default_scenario()
+        .map(|s| s.name.clone())
+        .unwrap_or_default();
+    let mut s = new_subject(init)?;
+    let mut d = Drive::new(&mut s, manifest, &scenario);
+    let _ = d.run(None);
+    d.fake_send(request)
+}
+
+/// Asks the fake for routes it does not know, each endpoint in turn, with the headers the
+/// adapter last sent to it (so credentials are right and only the route is wrong): a GET and a
+/// POST of an unknown path, an unknown method on a known path, and an endpoint the manifest
+/// does not declare. Each must be answered 404 (405 for the method and the POST) with a body,
+/// never with a panic. A 401 or 403 (with a body) is accepted where the credentials cannot fit
+/// the probe: the journey sent that endpoint none, or they sign each request (the fake accepts
+/// them on the request they were made for, and the probe cannot sign another).
+pub fn probe_unknown_routes<S: Subject>(
+    manifest: &Manifest,
+    profile: &Profile,
+    mut new_subject: impl FnMut(&AdapterInit) -> Result<S, PluginError>,
+) -> FakeProbe {
+    let init = sandbox_init(manifest, profile, START_MS);
+    let requests = journey_requests(manifest, &init, &mut new_subject);
+    const NOT_FOUND: &[u16] = &[404];
+    const NOT_FOUND_OR_METHOD: &[u16] = &[404, 405];
+    const REFUSED: &[u16] = &[401, 403];
+    // (request, statuses wanted, whether an authentication refusal is acceptable)
+    let mut cases: Vec<(HttpRequest, &'static [u16], bool)> = Vec::new();
+    for e in &manifest.endpoints {
+        let last = requests.iter().rev().find(|r| r.endpoint == e.name);
+        let refusal_ok = match last {
+            None => true,
+            // Signed credentials: accepted on their own request, so a refusal elsewhere is
+            // about the signature, not the route.
+            Some(last) => ask_fake_after_journey(manifest, &init, &mut new_subject, last)
+                .is_ok_and(|r| !REFUSED.contains(&r.status)),
+        };
+        let headers = last.map(|r| r.headers.clone()).unwrap_or_default();
+        let with = |method: &str, path: &str| HttpRequest {
+            endpoint: e.name.clone(),
+            method: method.to_string(),
+            path: path.to_string(),
+            headers: headers.clone(),
+            ..Default::default()
+        };
+        cases.push((
+            with("GET", "/rampsim-check/no-such-route?probe=1"),
+            NOT_FOUND,
+            refusal_ok,
+        ));
+        let mut post = with("POST", "/rampsim-check/no-such-route");
+        post.body = Some(r#"{"probe":true}"#.to_string());
+        post.headers
+            .retain(|(k, _)| !k.eq_ignore_ascii_case("content-type"));
+        post.headers
+            .push(("Content-Type".to_string(), "application/json".to_string()));
+        cases.push((post, NOT_FOUND_OR_METHOD, refusal_ok));
+        if let Some(last) = last {
+            let mut m = last.clone();
+            m.method = "PROPFIND".to_string();
+            cases.push((m, NOT_FOUND_OR_METHOD, refusal_ok));
+        }
+    }
+    if let Some(first) = manifest.endpoints.first() {
+        let last = requests.iter().rev().find(|r| r.endpoint == first.name);
+        cases.push((
+            HttpRequest {
+                endpoint: "rampsim-check-unknown-endpoint".to_string(),
+                method: "GET".to_string(),
+                path: "/rampsim-check/no-such-route".to_string(),
+                headers: last.map(|r| r.headers.clone()).unwrap_or_default(),
+                ..Default::default()
+            },
+            NOT_FOUND,
+            false,
+        ));
+    }
+    let mut probe = FakeProbe::default();
+    for (request, wanted, refusal_ok) in cases {
+        probe.cases += 1;
+        let what = format!(
+            "{} {} on endpoint `{}`",
+            request.method, request.path, request.endpoint
+        );
+        let accepted =
+            |status: u16| wanted.contains(&status) || (refusal_ok && REFUSED.contains(&status));
+        match ask_fake_after_journey(manifest, &init, &mut new_subject, &request) {
+            Err(e) => probe.problems.push(format!("{what}: {}", e.message)),
+            Ok(r) if !accepted(r.status) => probe.problems.push(format!(
+                "{what}: answered {} instead of {} ({})",
+                r.status,
+                wanted
+                    .iter()
+                    .map(|s| s.to_string())
+                    .collect::<Vec<_>>()
+                    .join(" or "),
+                snippet(&r.body)
+            )),
+            Ok(r) if r.body.trim().is_empty() => probe.problems.push(format!(
+                "{what}: answered {} with an empty body; answer with the provider's own error body",
+                r.status
+            )),
+            Ok(_) => {}
+        }
+    }
+    probe
+}
+
+/// Sends the fake the requests of a journey spoilt: without headers (no credentials), and
+/// those with a body with an HTML page, a truncated body or none. Any answer will do but a
+/// panic (or a status outside 100..=599).
+pub fn probe_malformed_requests<S: Subject>(
+    manifest: &Manifest,
+    profile: &Profile,
+    mut new_subject: impl FnMut(&AdapterInit) -> Result<S, PluginError>,
+) -> FakeProbe {
+    let init = sandbox_init(manifest, profile, START_MS);
+    let requests = journey_requests(manifest, &init, &mut new_subject);
+    let mut seen = std::collections::BTreeSet::new();
+    let mut cases: Vec<(&'static str, HttpRequest)> = Vec::new();
+    for r in requests {
+        let route = (
+            r.endpoint.clone(),
+            r.method.clone(),
+            r.path.split('?').next().unwrap_or("").to_string(),
+        );
+        if !seen.insert(route) {
+            continue;
+        }
+        cases.push((
+            "no headers",
+            HttpRequest {
+                headers: Vec::new(),
+                ..r.clone()
+            },
+        ));
+        if let Some(body) = &r.body {
+            let cut = (0..=body.len() / 2)
+                .rev()
+                .find(|i| body.is_char_boundary(*i))
+                .unwrap_or(0);
+            cases.push((
+                "html body",
+                HttpRequest {
+                    body: Some(HTML_PAGE.to_string()),
+                    ..r.clone()
+                },
+            ));
+            cases.push((
+                "truncated body",
+                HttpRequest {
+                    body: Some(body[..cut].to_string()),
+                    ..r.clone()
+                },
+            ));
+            cases.push((
+                "empty body",
+                HttpRequest {
+                    body: None,
+                    ..r.clone()
+                },
+            ));
+        }
+    }
+    let mut probe = FakeProbe::default();
+    for (kind, request) in cases {
+        probe.cases += 1;
+        let what = format!(
+            "{} {} with {kind}",
+            request.method,
+            request.path.split('?').next().unwrap_or("")
+        );
+        match ask_fake_after_journey(manifest, &init, &mut new_subject, &request) {
+            Err(e) => probe.problems.push(format!("{what}: {}", e.message)),
+            Ok(r) if !(100..=599).contains(&r.status) => probe
+                .problems
+                .push(format!("{what}: answered with status {}", r.status)),
+            Ok(_) => {}
+        }
+    }
+    probe
+}
+
+fn snippet(body: &str) -> String {
+    let one_line: String = body.split_whitespace().collect::<Vec<_>>().join(" ");
+    if one_line.is_empty() {
+        return "empty body".to_string();
+    }
+    let mut end = one_line.len().min(120);
+    while !one_line.is_char_boundary(end) {
+        end -= 1;
+    }
+    if end < one_line.len() {
+        format!("{}…", &one_line[..end])
+    } else {
+        one_line
+    }
+}
+
+/// Runs every scenario the manifest declares with `profile` through [`Harness`] and returns one
+/// line per scenario that does not end with its declared outcome (empty: all do).
+pub fn check_every_scenario<P: Plugin>(profile: &Profile) -> Vec<String> {
+    let manifest = P::manifest();
+    if manifest.scenarios.is_empty() {
+        return vec!["the manifest declares no scenario".to_string()];
+    }
+    let mut problems = Vec::new();
+    for sc in &manifest.scenarios {
+        let mut h = Harness::<P>::new(&sc.name);
+        match h.run(profile.clone()) {
+            Ok(r) if r.outcome == sc.expected_outcome => {}
+            Ok(r) => {
+                let last = r
+                    .stages
+                    .last()
+                    .map(|(stage, res)| format!(" at {stage}: {}", res.message))
+                    .unwrap_or_default();
+                problems.push(format!(
+                    "scenario {}: ended {}{last}; it declares {}",
+                    sc.name, r.outcome, sc.expected_outcome
+                ));
+            }
+            Err(e) => problems.push(format!("scenario {}: error: {}", sc.name, e.message)),
+        }
+    }
+    problems
+}
+
+fn assert_no_problems(what: &str, problems: &[String]) {
+    assert!(problems.is_empty(), "{what}:\n  {}", problems.join("\n  "));
+}
+
+/// Panics unless every declared scenario, run with [`sample_profile`], ends with its declared
+/// outcome.
+pub fn assert_every_scenario<P: Plugin>() {
+    assert_no_problems(
+        "scenarios that do not end as declared",
+        &check_every_scenario::<P>(&sample_profile()),
+    );
+}
+
+/// Panics unless the adapter answers every malformed response at every stage with an error
+/// (see [`probe_malformed_responses`] and [`judge_malformed_answer`]).
+pub fn assert_malformed_responses_fail<P: Plugin>() {
+    let probes = probe_malformed_responses(&P::manifest(), &sample_profile(), InProcess::<P>::new);
+    let mut problems = Vec::new();
+    for p in probes {
+        if p.scenario.is_none() && p.problems.is_empty() {
+            problems.push(format!(
+                "{}: no declared scenario reaches this stage, so its answers cannot be checked",
+                p.stage
+            ));
+        }
+        problems.extend(p.problems.iter().map(|m| format!("{}: {m}", p.stage)));
+    }
+    assert_no_problems("malformed responses not refused", &problems);
+}
+
+/// Panics unless the fake answers unknown routes with a 404 and a body, and survives spoilt
+/// requests (see [`probe_unknown_routes`] and [`probe_malformed_requests`]).
+pub fn assert_fake_refuses_unknown_requests<P: Plugin>() {
+    let m = P::manifest();
+    let profile = sample_profile();
+    let mut problems = probe_unknown_routes(&m, &profile, InProcess::<P>::new).problems;
+    problems.extend(probe_malformed_requests(&m, &profile, InProcess::<P>::new).problems);
+    assert_no_problems("the fake mishandles unknown requests", &problems);
+}
+
+/// Everything above: the in-process part of `rampsim plugin check`.
+pub fn assert_conformance<P: Plugin>() {
+    assert_every_scenario::<P>();
+    assert_malformed_responses_fail::<P>();
+    assert_fake_refuses_unknown_requests::<P>();
+}
+
+#[cfg(test)]
+mod probe_tests {
+    //! The probes against a tiny provider built in one of several ways: right, panicking on
+    //! malformed answers, going on whatever the answer, and with a fake that panics.
+    use super::*;
+
+    const RIGHT: u8 = 0;
+    const PANICS: u8 = 1;
+    const LENIENT: u8 = 2;
+    const FAKE_PANICS: u8 = 3;
+    const WRONG_OUTCOME: u8 = 4;
+
+    struct Tiny<const M: u8>;
+    struct TinyAdapter<const M: u8> {
+        polls: u32,
+    }
+    struct TinyFake<const M: u8>;
+
+    impl<const M: u8> Plugin for Tiny<M> {
+        type Adapter = TinyAdapter<M>;
+        type Fake = TinyFake<M>;
+        fn manifest() -> Manifest {
+            Manifest {
+                id: "tiny".into(),
+                name: "Tiny".into(),
+                version: "0.0.1".into(),
+                protocol_version: crate::PROTOCOL_VERSION.into(),
+                description: String::new(),
+                stages: Stage::ALL
+                    .into_iter()
+                    .map(|stage| StageInfo {
+                        stage,
+                        label: stage.to_string(),
+                        skipped: (stage == Stage::IdvPassthrough).then(|| "none".to_string()),
+                    })
+                    .collect(),
+                endpoints: vec![EndpointInfo {
+                    name: "api".into(),
+                    live_base_url: "https://tiny.invalid".into(),
+                    description: String::new(),
+                }],
+                settings: vec![],
+                scenarios: vec![ScenarioInfo {
+                    name: "ok".into(),
+                    description: String::new(),
+                    expected_outcome: Outcome::OrderCreated,
+                }],
+            }
+        }
+    }
+
+    impl<const M: u8> Adapter for TinyAdapter<M> {
+        fn new(_: AdapterInit) -> Result<Self, PluginError> {
+            Ok(TinyAdapter { polls: 0 })
+        }
+        fn begin(&mut self, stage: Stage, _: &mut Cx) -> Result<Step, PluginError> {
+            let path = match stage {
+                Stage::Register => "/users",
+                Stage::AwaitKyc => "/users/1",
+                _ => "/orders",
+            };
+            Ok(Step::Send {
+                request: HttpRequest::post("api", path).with_header("X-Key", "k"),
+            })
+        }
+        fn on_response(
+            &mut self,
+            stage: Stage,
+            response: HttpResponse,
+            _: &mut Cx,
+        ) -> Result<Step, PluginError> {
+            let body: serde_json::Value = if M == PANICS {
+                serde_json::from_str(&response.body).unwrap()
+            } else {
+                response.json_body().unwrap_or_default()
+            };
+            let id = body["id"].as_str();
+            let accept = M == LENIENT || (response.is_success() && id.is_some());
+            let result = match accept {
+                true => match stage {
+                    Stage::AwaitKyc if self.polls == 0 => {
+                        self.polls += 1;
+                        StageResult::poll("pending")
+                    }
+                    Stage::AwaitKyc if M == WRONG_OUTCOME => {
+                        StageResult::finish(Outcome::Rejected, "no")
+                    }
+                    Stage::CreateOrder => StageResult::done("order").order_id("o-1"),
+                    _ => StageResult::done("ok"),
+                },
+                false => StageResult::failed(format!("tiny answered {}", response.status)),
+            };
+            Ok(Step::Finish { result })
+        }
+    }
+
+    impl<const M: u8> Fake for TinyFake<M> {
+        fn new() -> Self {
+            TinyFake
+        }
+        fn handle(&mut self, request: &FakeRequest, _: i64, _: &str) -> HttpResponse {
+            if request.header("x-key") != Some("k") {
+                return HttpResponse::json(401, &serde_json::json!({"error": "unauthorized"}));
+            }
+            match request.path.as_str() {
+                "/users" | "/users/1" | "/orders" if request.method == "POST" => {
+                    HttpResponse::json(200, &serde_json::json!({"id": "1"}))
+                }
+                _ if M == FAKE_PANICS => panic!("no route"),
+                _ => HttpResponse::json(404, &serde_json::json!({"error": "not_found"})),
+            }
+        }
+    }
+
+    fn malformed<P: Plugin>() -> Vec<StageProbe> {
+        probe_malformed_responses(&P::manifest(), &sample_profile(), InProcess::<P>::new)
+    }
+
+    #[test]
+    fn a_right_adapter_refuses_every_malformed_answer() {
+        let probes = malformed::<Tiny<RIGHT>>();
+        let stages: Vec<Stage> = probes.iter().map(|p| p.stage).collect();
+        assert_eq!(
+            stages,
+            [Stage::Register, Stage::AwaitKyc, Stage::CreateOrder]
+        );
+        for p in &probes {
+            assert_eq!(p.scenario.as_deref(), Some("ok"));
+            assert_eq!(p.requests, 1);
+            assert_eq!(p.cases, 8, "{p:?}");
+            assert!(p.problems.is_empty(), "{p:?}");
+        }
+    }
+
+    #[test]
+    fn a_panic_on_a_malformed_answer_is_reported_with_the_request() {
+        let probes = malformed::<Tiny<PANICS>>();
+        let first = &probes[0].problems[0];
+        assert!(
+            first.starts_with(
+                "request 1 (POST /users), html instead of json: plugin panicked in adapter:"
+            ),
+            "{first}"
+        );
+    }
+
+    #[test]
+    fn going_on_after_garbage_is_reported() {
+        let probes = malformed::<Tiny<LENIENT>>();
+        let first = &probes[0].problems[0];
+        assert_eq!(
+            first,
+            "request 1 (POST /users), html instead of json: went on as if the stage succeeded (ok)"
+        );
+        // Polling again is fine after a 429, not after an HTML page.
+        let kyc = &probes[1].problems;
+        assert!(
+            kyc.iter()
+                .any(|p| p.contains("html instead of json: asked to poll again")),
+            "{kyc:?}"
+        );
+        assert!(!kyc.iter().any(|p| p.contains("rate limited")), "{kyc:?}");
+    }
+
+    #[test]
+    fn unknown_routes_get_404_and_a_panicking_fake_is_reported() {
+        let m = Tiny::<RIGHT>::manifest();
+        let ok = probe_unknown_routes(&m, &sample_profile(), InProcess::<Tiny<RIGHT>>::new);
+        assert!(ok.cases >= 4 && ok.problems.is_empty(), "{ok:?}");
+        let bad = probe_unknown_routes(&m, &sample_profile(), InProcess::<Tiny<FAKE_PANICS>>::new);
+        assert!(
+            bad.problems[0].starts_with("GET /rampsim-check/no-such-route?probe=1 on endpoint `api`: plugin panicked in fake: no route"),
+            "{bad:?}"
+        );
+        let spoilt = probe_malformed_requests(&m, &sample_profile(), InProcess::<Tiny<RIGHT>>::new);
+        assert_eq!(spoilt.cases, 3, "one spoilt request per route: {spoilt:?}");
+        assert!(spoilt.problems.is_empty());
+    }
+
+    #[test]
+    fn a_scenario_ending_otherwise_than_declared_is_reported() {
+        assert!(check_every_scenario::<Tiny<RIGHT>>(&sample_profile()).is_empty());
+        assert_eq!(
+            check_every_scenario::<Tiny<WRONG_OUTCOME>>(&sample_profile()),
+            ["scenario ok: ended rejected at await_kyc: no; it declares order_created"]
+        );
+    }
+
+    #[test]
+    fn run_journey_over_a_subject_matches_the_harness() {
+        let m = Tiny::<RIGHT>::manifest();
+        let init = sandbox_init(&m, &sample_profile(), START_MS);
+        let mut s = InProcess::<Tiny<RIGHT>>::new(&init).unwrap();
+        let r = run_journey(&mut s, &m, "ok").unwrap();
+        let h = Harness::<Tiny<RIGHT>>::new("ok")
+            .run(sample_profile())
+            .unwrap();
+        assert_eq!(
+            (r.outcome, r.polls, r.exchanges.len()),
+            (h.outcome, h.polls, h.exchanges.len())
+        );
+        assert_eq!(r.order_id.as_deref(), Some("o-1"));
     }
 }

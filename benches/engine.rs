@@ -1,0 +1,149 @@
+//! Engine benchmarks (release): one approved Paxos journey on the virtual clock, batch
+//! throughput, and the engine's overhead against a plain reqwest loop sending the same requests
+//! to the same fake. Run: `cargo bench --bench engine`. Numbers: BENCHMARKS.md.
+
+use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+use rampsim::batch::{run_batch, BatchOptions};
+use rampsim::config::{ClockMode, Config};
+use rampsim::host::{Host, RunOptions};
+use rampsim::journey::{Event, EventSink, Journey};
+use rampsim_plugin_sdk::wire::Outcome;
+use std::path::PathBuf;
+use std::process::Command;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+const WORKSPACE: &str = env!("CARGO_MANIFEST_DIR");
+
+/// Builds the Paxos plugin in release into a directory of its own.
+fn release_plugins() -> PathBuf {
+    let target = PathBuf::from(WORKSPACE).join("target").join("bench-plugins");
+    let status = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+        .current_dir(WORKSPACE)
+        .args(["build", "--quiet", "--release", "-p", "rampsim-adapter-paxos", "--target-dir"])
+        .arg(&target)
+        .status()
+        .expect("cargo runs");
+    assert!(status.success(), "building the paxos plugin failed");
+    target.join("release")
+}
+
+fn host(dir: &std::path::Path, tmp: &tempfile::TempDir) -> Host {
+    let profile = std::fs::read_to_string(PathBuf::from(WORKSPACE).join("config.toml")).unwrap();
+    let profile = &profile[profile.find("[profiles.billy]").unwrap()..];
+    let text = format!(
+        "[app]\nprovider = \"paxos\"\nprofile = \"billy\"\nclock = \"virtual\"\nplugin_paths = [{:?}]\nlog_file = {:?}\n\n{profile}",
+        dir.display().to_string(),
+        tmp.path().join("bench.log").display().to_string(),
+    );
+    let path = tmp.path().join("config.toml");
+    std::fs::write(&path, text).unwrap();
+    Host::new(Config::load(&path).unwrap())
+}
+
+fn opts() -> RunOptions {
+    RunOptions {
+        provider: Some("paxos".into()),
+        scenario: Some("approved".into()),
+        clock: Some(ClockMode::Virtual),
+        ..Default::default()
+    }
+}
+
+async fn one_journey(host: &Host, sink: EventSink) -> Outcome {
+    let spec = host.prepare(&opts()).await.unwrap();
+    let mut j = Journey::new(spec, sink).unwrap();
+    j.run_to_end().await.outcome
+}
+
+fn benches(c: &mut Criterion) {
+    let dir = release_plugins();
+    let tmp = tempfile::tempdir().unwrap();
+    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
+    let host = host(&dir, &tmp);
+    let quiet: EventSink = Arc::new(|_| {});
+
+    let mut g = c.benchmark_group("journey");
+    g.measurement_time(Duration::from_secs(5));
+    g.bench_function("paxos_approved_virtual_clock", |b| {
+        b.iter(|| assert_eq!(rt.block_on(one_journey(&host, quiet.clone())), Outcome::OrderCreated))
+    });
+
+    // The same requests through a plain reqwest loop against a fresh fake session: what the
+    // engine (plugin calls, events, polling logic) costs on top of the HTTP itself.
+    let recorded: Arc<Mutex<Vec<(String, String, Vec<(String, String)>, Option<String>)>>> = Arc::default();
+    let rec = recorded.clone();
+    let capture: EventSink = Arc::new(move |e| {
+        if let Event::RequestSent { method, url, headers, body, .. } = e {
+            rec.lock().unwrap().push((method, url, headers, body));
+        }
+    });
+    rt.block_on(one_journey(&host, capture));
+    let requests = recorded.lock().unwrap().clone();
+    let plugin = host.plugin("paxos").unwrap();
+    let client = reqwest::Client::new();
+    let sandbox = rt.block_on(host.sandbox()).unwrap();
+    g.bench_function("plain_reqwest_same_requests", |b| {
+        b.iter(|| {
+            rt.block_on(async {
+                // Same session key shape and a fresh fake, as a journey gets.
+                let clock = Arc::new(rampsim::clock::Clock::virtual_now());
+                let key = "plain";
+                sandbox.open_session(key, &plugin, "approved", clock).unwrap();
+                for (method, url, headers, body) in &requests {
+                    let url = rewrite_session(url, key);
+                    let mut rb = client.request(method.parse().unwrap(), url);
+                    for (k, v) in headers {
+                        rb = rb.header(k, v);
+                    }
+                    if let Some(b) = body {
+                        rb = rb.body(b.clone());
+                    }
+                    let resp = rb.send().await.unwrap();
+                    let _ = resp.bytes().await.unwrap();
+                }
+                sandbox.close_session(key);
+            })
+        })
+    });
+    g.finish();
+
+    let mut g = c.benchmark_group("batch");
+    g.sample_size(10);
+    g.measurement_time(Duration::from_secs(10));
+    g.throughput(Throughput::Elements(1000));
+    g.bench_function("paxos_approved_1000_journeys_concurrency_16", |b| {
+        b.iter(|| {
+            let s = rt
+                .block_on(run_batch(
+                    &host,
+                    &BatchOptions {
+                        provider: Some("paxos".into()),
+                        scenario: Some("approved".into()),
+                        profile: None,
+                        count: 1000,
+                        concurrency: 16,
+                        faults: None,
+                        clock: Some(ClockMode::Virtual),
+                        progress: false,
+                    },
+                ))
+                .unwrap();
+            assert_eq!(s.outcomes["order_created"], 1000);
+        })
+    });
+    g.finish();
+}
+
+/// `http://127.0.0.1:P/<journey>/api/x` -> `http://127.0.0.1:P/<key>/api/x`.
+fn rewrite_session(url: &str, key: &str) -> String {
+    let (scheme_host, rest) = url.split_at(url.find("://").map(|i| i + 3).unwrap_or(0));
+    let mut parts = rest.splitn(3, '/');
+    let host = parts.next().unwrap_or("");
+    let _journey = parts.next();
+    let tail = parts.next().unwrap_or("");
+    format!("{scheme_host}{host}/{key}/{tail}")
+}
+
+criterion_group!(engine, benches);
+criterion_main!(engine);

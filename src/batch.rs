@@ -1,0 +1,221 @@
+//! `rampsim batch`: many journeys on the sandbox, each with its own generated user, and a
+//! summary that proves the engine's promises: every journey ends in a defined outcome and no
+//! user gets two orders.
+
+use crate::host::{Host, RunOptions, SetupError};
+use crate::journey::{EventSink, Finished, Journey};
+use crate::sandbox::FaultSpec;
+use futures::stream::{self, StreamExt};
+use rampsim_plugin_sdk::wire::{FakeNote, Outcome, Profile};
+use serde::Serialize;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+#[derive(Debug, Clone)]
+pub struct BatchOptions {
+    pub provider: Option<String>,
+    pub scenario: Option<String>,
+    pub profile: Option<String>,
+    pub count: usize,
+    pub concurrency: usize,
+    pub faults: Option<FaultSpec>,
+    pub clock: Option<crate::config::ClockMode>,
+    /// Show a progress bar (on a terminal, without --json).
+    pub progress: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct BatchSummary {
+    pub provider: String,
+    pub scenario: Option<String>,
+    pub journeys: usize,
+    pub outcomes: BTreeMap<String, usize>,
+    /// Orders the fakes created, per user: how many users got 0, 1, 2... orders.
+    pub users_by_order_count: BTreeMap<u32, usize>,
+    pub orders_created: usize,
+    /// Must be 0.
+    pub users_with_more_than_one_order: usize,
+    pub latency_ms_p50: f64,
+    pub latency_ms_p99: f64,
+    pub wall_ms: f64,
+    pub journeys_per_second: f64,
+    pub peak_rss_mb: Option<f64>,
+    pub faults: Option<FaultSpec>,
+    /// The first few failure messages, for a quick look.
+    pub sample_failures: Vec<String>,
+}
+
+/// One generated user per journey: the base profile with its identifying numbers varied, so
+/// providers that refuse duplicates (Paxos's cip_id) see distinct people.
+pub fn generated_profile(base: &Profile, i: usize) -> Profile {
+    let mut p = base.clone();
+    p.ref_id = format!("{}-b{i:06}", base.ref_id);
+    p.email = match base.email.split_once('@') {
+        Some((local, domain)) => format!("{local}+b{i}@{domain}"),
+        None => format!("b{i}-{}", base.email),
+    };
+    p.tax_id.number = vary_digits(&base.tax_id.number, i);
+    p.document.number = vary_digits(&base.document.number, i);
+    p.idv.verification_id = format!("{}-{i}", base.idv.verification_id);
+    p
+}
+
+/// Replaces the trailing digits of `s` (keeping separators) with `i`, wrapping around.
+fn vary_digits(s: &str, i: usize) -> String {
+    let digits = s.chars().filter(|c| c.is_ascii_digit()).count().min(6);
+    if digits == 0 {
+        return format!("{s}{i}");
+    }
+    let modulus = 10usize.pow(digits as u32);
+    let mut n = format!("{:0width$}", i % modulus, width = digits).into_bytes();
+    let mut out: Vec<char> = s.chars().collect();
+    for c in out.iter_mut().rev() {
+        if c.is_ascii_digit() {
+            match n.pop() {
+                Some(d) => *c = d as char,
+                None => break,
+            }
+        }
+    }
+    out.into_iter().collect()
+}
+
+fn percentile(sorted: &[f64], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return 0.0;
+    }
+    let idx = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[idx.min(sorted.len() - 1)]
+}
+
+/// Peak resident memory of this process (Linux), in MB.
+pub fn peak_rss_mb() -> Option<f64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb / 1024.0)
+}
+
+struct JourneyResult {
+    user: String,
+    session: String,
+    finished: Finished,
+    elapsed: Duration,
+}
+
+pub async fn run_batch(host: &Host, opts: &BatchOptions) -> Result<BatchSummary, SetupError> {
+    let base_name = opts.profile.clone().unwrap_or_else(|| host.config.app.profile.clone());
+    let base = host.config.profile(&base_name)?;
+    let provider = opts.provider.clone().unwrap_or_else(|| host.config.app.provider.clone());
+    let clock = opts.clock.or(Some(crate::config::ClockMode::Virtual));
+    let sandbox = host.sandbox().await?;
+    // Fail fast on setup errors (unknown provider, scenario, settings) before the fan-out.
+    let probe = RunOptions {
+        provider: Some(provider.clone()),
+        scenario: opts.scenario.clone(),
+        clock,
+        profile_override: Some((base.name.clone(), generated_profile(&base.profile, 0))),
+        faults: opts.faults.clone(),
+        ..Default::default()
+    };
+    let probe_spec = host.prepare(&probe).await?;
+    let scenario = probe_spec.scenario.clone();
+    drop(probe_spec);
+
+    let bar = opts.progress.then(|| {
+        let b = indicatif::ProgressBar::new(opts.count as u64);
+        b.set_style(
+            indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} journeys {per_sec} eta {eta}")
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        );
+        b
+    });
+    let quiet: EventSink = Arc::new(|_| {});
+    let started = Instant::now();
+    let results: Vec<Result<(JourneyResult, Vec<FakeNote>), String>> = stream::iter(0..opts.count)
+        .map(|i| {
+            let run = RunOptions {
+                provider: Some(provider.clone()),
+                scenario: opts.scenario.clone(),
+                clock,
+                profile_override: Some((base.name.clone(), generated_profile(&base.profile, i + 1))),
+                faults: opts.faults.clone(),
+                ..Default::default()
+            };
+            let (quiet, sandbox, bar) = (quiet.clone(), sandbox.clone(), bar.clone());
+            async move {
+                let t0 = Instant::now();
+                let spec = host.prepare(&run).await.map_err(|e| e.to_string())?;
+                let session = spec.journey_id.clone();
+                let user = spec.profile.ref_id.clone();
+                let mut journey = Journey::new(spec, quiet).map_err(|e| e.to_string())?;
+                let finished = journey.run_to_end().await;
+                // Read the fake's audit before the journey (and its session) goes away.
+                let notes = sandbox.notes(&session);
+                drop(journey);
+                if let Some(b) = &bar {
+                    b.inc(1);
+                }
+                let result = JourneyResult {
+                    user,
+                    session,
+                    finished,
+                    elapsed: t0.elapsed(),
+                };
+                Ok((result, notes))
+            }
+        })
+        .buffer_unordered(opts.concurrency.max(1))
+        .collect()
+        .await;
+    let wall = started.elapsed();
+    if let Some(b) = &bar {
+        b.finish_and_clear();
+    }
+
+    let mut outcomes: BTreeMap<String, usize> = Outcome::ALL.iter().map(|o| (o.as_str().to_string(), 0)).collect();
+    let mut latencies = Vec::with_capacity(results.len());
+    let mut orders_per_user: HashMap<String, u32> = HashMap::new();
+    let mut sample_failures = Vec::new();
+    for r in &results {
+        match r {
+            Ok((j, notes)) => {
+                let n = notes.iter().filter(|n| n.kind == "order_created").count() as u32;
+                *orders_per_user.entry(j.user.clone()).or_default() += n;
+                *outcomes.entry(j.finished.outcome.as_str().to_string()).or_default() += 1;
+                latencies.push(j.elapsed.as_secs_f64() * 1000.0);
+                if j.finished.outcome == Outcome::Failed && sample_failures.len() < 5 {
+                    sample_failures.push(format!("{}: {}", j.session, j.finished.message));
+                }
+            }
+            Err(e) => {
+                *outcomes.entry("setup_error".into()).or_default() += 1;
+                if sample_failures.len() < 5 {
+                    sample_failures.push(e.clone());
+                }
+            }
+        }
+    }
+    latencies.sort_by(|a, b| a.total_cmp(b));
+    let mut users_by_order_count: BTreeMap<u32, usize> = BTreeMap::new();
+    for n in orders_per_user.values() {
+        *users_by_order_count.entry(*n).or_default() += 1;
+    }
+    Ok(BatchSummary {
+        provider,
+        scenario,
+        journeys: results.len(),
+        outcomes,
+        orders_created: orders_per_user.values().map(|n| *n as usize).sum(),
+        users_with_more_than_one_order: orders_per_user.values().filter(|n| **n > 1).count(),
+        users_by_order_count,
+        latency_ms_p50: percentile(&latencies, 0.50),
+        latency_ms_p99: percentile(&latencies, 0.99),
+        wall_ms: wall.as_secs_f64() * 1000.0,
+        journeys_per_second: results.len() as f64 / wall.as_secs_f64().max(1e-9),
+        peak_rss_mb: peak_rss_mb(),
+        faults: opts.faults.clone(),
+        sample_failures,
+    })
+}

@@ -1,0 +1,106 @@
+//! The results of `rampsim plugin check`: one line per check for people, one JSON document
+//! for scripts.
+
+use serde::Serialize;
+use std::path::PathBuf;
+
+/// One check and how it went.
+#[derive(Serialize, Clone, Debug, PartialEq)]
+pub struct CheckResult {
+    /// `load`, `manifest`, `scenario approved`, `malformed register`...
+    pub name: String,
+    pub passed: bool,
+    /// What was checked (passed) or the first problem (failed).
+    pub detail: String,
+    /// Every problem found, when there are several.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub problems: Vec<String>,
+}
+
+impl CheckResult {
+    pub fn pass(name: impl Into<String>, detail: impl Into<String>) -> CheckResult {
+        CheckResult {
+            name: name.into(),
+            passed: true,
+            detail: detail.into(),
+            problems: Vec::new(),
+        }
+    }
+
+    pub fn fail(name: impl Into<String>, why: impl Into<String>) -> CheckResult {
+        let why = why.into();
+        CheckResult {
+            name: name.into(),
+            passed: false,
+            detail: why.clone(),
+            problems: vec![why],
+        }
+    }
+
+    /// Passed when `problems` is empty, else failed with the first as the reason.
+    pub fn from_problems(
+        name: impl Into<String>,
+        passed_detail: impl Into<String>,
+        problems: Vec<String>,
+    ) -> CheckResult {
+        match problems.first() {
+            None => CheckResult::pass(name, passed_detail),
+            Some(first) => CheckResult {
+                name: name.into(),
+                passed: false,
+                detail: first.clone(),
+                problems,
+            },
+        }
+    }
+
+    /// `PASS <check>` or `FAIL <check>: <why>`.
+    pub fn line(&self) -> String {
+        if self.passed {
+            return format!("PASS {}", self.name);
+        }
+        let more = self.problems.len().saturating_sub(1);
+        if more == 0 {
+            format!("FAIL {}: {}", self.name, self.detail)
+        } else {
+            format!(
+                "FAIL {}: {} (and {more} more; --json lists them all)",
+                self.name, self.detail
+            )
+        }
+    }
+}
+
+/// The plugin as its manifest describes it, when it loaded.
+#[derive(Serialize, Clone, Debug)]
+pub struct PluginInfo {
+    pub id: String,
+    pub name: String,
+    pub version: String,
+    pub protocol_version: String,
+}
+
+/// Everything `rampsim plugin check` found.
+#[derive(Serialize, Clone, Debug)]
+pub struct Report {
+    pub path: PathBuf,
+    pub plugin: Option<PluginInfo>,
+    /// The profile the journeys used.
+    pub profile: String,
+    pub passed: bool,
+    pub checks: Vec<CheckResult>,
+    /// 0 all passed, 1 a check failed, 3 the host's loader refuses the file (not a library,
+    /// not a plugin, or its handshake or manifest is wrong: the failed line says which).
+    pub exit_code: i32,
+}
+
+impl Report {
+    pub fn summary(&self) -> String {
+        let failed = self.checks.iter().filter(|c| !c.passed).count();
+        if failed == 0 {
+            format!("ok: all {} checks passed", self.checks.len())
+        } else {
+            format!("failed: {failed} of {} checks", self.checks.len())
+        }
+    }
+}

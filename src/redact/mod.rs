@@ -1,0 +1,411 @@
+//! The one redaction point. Everything that leaves the process (the log file, error messages,
+//! the `--json` stream, transcripts, curl exports, the TUI's copy and saved files) passes
+//! through a [`Redactor`].
+//!
+//! Two kinds of rule:
+//!
+//! - **Registered values**: secrets (API keys, client secrets, tokens learnt from responses) and
+//!   the profile's KYC values, each with a [`Kind`] that decides its mask: names to their
+//!   initial (`B…`), dates of birth and document, tax and phone numbers to at most their last
+//!   four characters (`…1120`), emails to a masked local part (`e…@somemail.org`), addresses to
+//!   `[address]`, images to their size and a short hash (`<image 68 B sha256:1a2b3c4d>`),
+//!   secrets to `[REDACTED]`. Each value is also matched in the forms adapters write it in
+//!   (digits only, another date order, transliterated) and as it looks JSON-escaped or
+//!   URL/form-encoded, ignoring ASCII case. One Aho-Corasick automaton per redactor, built
+//!   lazily after the last registration, so redacting a string that holds no sensitive value
+//!   costs one scan.
+//! - **Structural rules** ([`rules`]): credential headers (Authorization, X-API-KEY,
+//!   X-App-Token, X-App-Access-Sig, Cookie, ...) and credential fields (`client_secret`,
+//!   `password`, `security_code`, `access_token`, `token`, `clientSecret`, `init_token`,
+//!   `signature`, ...) in JSON and form bodies, found with nothing registered.
+//!
+//! Values shorter than [`MIN_LEN`] characters or without a letter or digit are not registered:
+//! masking them would mangle every text they occur in, and they identify nobody.
+//!
+//! A journey owns a [`SharedRedactor`] (its secrets, its profile, and the tokens the plugin
+//! marks sensitive as it learns them); [`register`] makes it apply to the log file too.
+
+mod event;
+mod global;
+pub mod rules;
+mod variants;
+
+pub use event::{header, redact_event, redact_json, redact_profile};
+pub use global::{global_redact, pin, pin_profiles, register, SharedRedactor};
+pub use variants::image_summary;
+
+use aho_corasick::{AhoCorasick, MatchKind};
+use rampsim_plugin_sdk::wire::Profile;
+use std::borrow::Cow;
+use std::collections::HashMap;
+use std::sync::{Arc, OnceLock};
+
+/// What a secret becomes.
+pub const REDACTED: &str = "[REDACTED]";
+/// What a value becomes when even its mask would reveal a registered value.
+const OPAQUE: &str = "•••";
+/// Shorter values are not registered.
+pub const MIN_LEN: usize = 3;
+
+/// What a registered value is, which decides its mask and the forms it is looked for in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Kind {
+    /// API keys, client secrets, bearer tokens, TOTP codes, signatures: `[REDACTED]`.
+    Secret,
+    /// First or last name: the initial.
+    Name,
+    DateOfBirth,
+    DocumentNumber,
+    TaxNumber,
+    Phone,
+    Email,
+    /// Street lines, city, postal code.
+    Address,
+    /// Base64 of a document image.
+    Image,
+    /// Ids that single out the user (the company's ref id, the IDV record's id).
+    Identifier,
+    /// A crypto wallet address: the first 6 and last 4 characters.
+    Wallet,
+}
+
+impl Kind {
+    /// When one text is registered as two kinds, the stronger mask wins.
+    fn rank(self) -> u8 {
+        match self {
+            Kind::Secret => 0,
+            Kind::Image => 1,
+            _ => 2,
+        }
+    }
+}
+
+/// Redacts registered values and structural secrets. Cheap to clone (the automaton is shared).
+#[derive(Clone, Default)]
+pub struct Redactor {
+    order: Vec<String>,
+    kinds: HashMap<String, Kind>,
+    compiled: OnceLock<Arc<Compiled>>,
+}
+
+struct Compiled {
+    ac: Option<AhoCorasick>,
+    /// One per pattern.
+    masks: Vec<Arc<str>>,
+    /// Image prefixes: the match runs on over the rest of the base64.
+    extend: Vec<bool>,
+}
+
+impl std::fmt::Debug for Redactor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Redactor").field("values", &self.order.len()).finish()
+    }
+}
+
+impl Redactor {
+    /// A redactor with the structural rules only.
+    pub fn new() -> Redactor {
+        Redactor::default()
+    }
+
+    /// A journey's redactor: its secret settings and its profile.
+    pub fn for_journey(secrets: &[String], profile: &Profile) -> Redactor {
+        let mut r = Redactor::new();
+        for s in secrets {
+            r.add_secret(s);
+        }
+        r.add_profile(profile);
+        r
+    }
+
+    /// The values registered as secrets (for an unredacted transcript, so that a later export
+    /// can redact them again).
+    pub fn secrets(&self) -> Vec<String> {
+        self.order
+            .iter()
+            .filter(|v| self.kinds.get(*v) == Some(&Kind::Secret))
+            .cloned()
+            .collect()
+    }
+
+    /// How many values are registered.
+    pub fn len(&self) -> usize {
+        self.order.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.order.is_empty()
+    }
+
+    /// Registers a secret: an API key, client secret, bearer token, TOTP code, signature, or
+    /// a token learnt from a response.
+    pub fn add_secret(&mut self, value: impl AsRef<str>) {
+        self.add(value.as_ref(), Kind::Secret);
+    }
+
+    /// Registers a value of `kind`. Values too short to mask safely are ignored (see
+    /// [`MIN_LEN`]).
+    pub fn add(&mut self, value: &str, kind: Kind) {
+        let v = value.trim();
+        if v.chars().count() < MIN_LEN || !v.chars().any(char::is_alphanumeric) {
+            return;
+        }
+        match self.kinds.get(v) {
+            Some(k) if k.rank() <= kind.rank() => return,
+            Some(_) => {}
+            None => self.order.push(v.to_string()),
+        }
+        self.kinds.insert(v.to_string(), kind);
+        self.compiled = OnceLock::new();
+    }
+
+    /// Registers every KYC value of a profile by kind.
+    pub fn add_profile(&mut self, p: &Profile) {
+        self.add(&p.first_name, Kind::Name);
+        self.add(&p.last_name, Kind::Name);
+        self.add(&p.date_of_birth, Kind::DateOfBirth);
+        self.add(&p.email, Kind::Email);
+        self.add(&p.phone, Kind::Phone);
+        self.add(&p.address.line1, Kind::Address);
+        self.add(&p.address.line2, Kind::Address);
+        self.add(&p.address.city, Kind::Address);
+        self.add(&p.address.postal_code, Kind::Address);
+        self.add(&p.tax_id.number, Kind::TaxNumber);
+        self.add(&p.document.number, Kind::DocumentNumber);
+        for img in [&p.document.front_image, &p.document.back_image].into_iter().flatten() {
+            self.add(img, Kind::Image);
+        }
+        self.add(&p.ref_id, Kind::Identifier);
+        self.add(&p.idv.verification_id, Kind::Identifier);
+        self.add(&p.order.wallet_address, Kind::Wallet);
+    }
+
+    fn compiled(&self) -> &Compiled {
+        self.compiled.get_or_init(|| Arc::new(self.compile()))
+    }
+
+    fn compile(&self) -> Compiled {
+        let mut entries: Vec<(&String, Kind)> = self.order.iter().map(|v| (v, self.kinds[v])).collect();
+        entries.sort_by_key(|(_, k)| k.rank());
+        let mut patterns: Vec<String> = Vec::new();
+        let mut masks: Vec<Arc<str>> = Vec::new();
+        let mut extend = Vec::new();
+        let mut seen = std::collections::HashSet::new();
+        for (value, kind) in entries {
+            let mask: Arc<str> = variants::mask(kind, value).into();
+            for form in variants::forms(kind, value) {
+                for enc in variants::encodings(&form) {
+                    let usable = enc.chars().count() >= MIN_LEN && enc.chars().any(char::is_alphanumeric);
+                    if usable && seen.insert(enc.to_ascii_lowercase()) {
+                        patterns.push(enc);
+                        masks.push(mask.clone());
+                        extend.push(kind == Kind::Image);
+                    }
+                }
+            }
+        }
+        if patterns.is_empty() {
+            return Compiled {
+                ac: None,
+                masks,
+                extend,
+            };
+        }
+        let ac = AhoCorasick::builder()
+            .match_kind(MatchKind::LeftmostLongest)
+            .ascii_case_insensitive(true)
+            .build(&patterns)
+            .ok();
+        // A mask must not itself contain a registered value (a name that is the initial of
+        // another, a secret equal to a last-four): then it becomes opaque.
+        if let Some(ac) = &ac {
+            for m in masks.iter_mut() {
+                if ac.is_match(m.as_ref()) {
+                    *m = OPAQUE.into();
+                }
+            }
+        }
+        Compiled { ac, masks, extend }
+    }
+
+    /// One pass of registered values; `None` when none occurs.
+    fn values_once(&self, s: &str, opaque: bool) -> Option<String> {
+        let c = self.compiled();
+        let ac = c.ac.as_ref()?;
+        let mut matches = ac.find_iter(s).peekable();
+        matches.peek()?;
+        let mut out = String::with_capacity(s.len());
+        let mut last = 0;
+        for m in matches {
+            if m.start() < last {
+                continue;
+            }
+            out.push_str(&s[last..m.start()]);
+            out.push_str(if opaque { OPAQUE } else { &c.masks[m.pattern().as_usize()] });
+            last = if c.extend[m.pattern().as_usize()] {
+                variants::extend_base64(s, m.end())
+            } else {
+                m.end()
+            };
+        }
+        out.push_str(&s[last..]);
+        Some(out)
+    }
+
+    /// Registered values until none is left: a mask next to other text can, rarely, spell a
+    /// registered value again; after a few passes what is left becomes opaque.
+    fn values(&self, s: &str) -> Option<String> {
+        let mut cur = self.values_once(s, false)?;
+        for _ in 0..3 {
+            match self.values_once(&cur, false) {
+                Some(next) => cur = next,
+                None => return Some(cur),
+            }
+        }
+        while let Some(next) = self.values_once(&cur, true) {
+            cur = next;
+        }
+        Some(cur)
+    }
+
+    /// Redacts free text (a log line, an error message, a body of any kind).
+    pub fn redact<'a>(&self, s: &'a str) -> Cow<'a, str> {
+        let mut cur: Cow<'a, str> = Cow::Borrowed(s);
+        for _ in 0..4 {
+            let mut changed = false;
+            if let Some(next) = rules::apply(&cur) {
+                cur = Cow::Owned(next);
+                changed = true;
+            }
+            if let Some(next) = self.values(&cur) {
+                cur = Cow::Owned(next);
+                changed = true;
+            }
+            if !changed {
+                break;
+            }
+        }
+        cur
+    }
+
+    /// [`Redactor::redact`] into a `String`.
+    pub fn redact_str(&self, s: &str) -> String {
+        self.redact(s).into_owned()
+    }
+
+    /// Headers: credential headers keep only their scheme (`Bearer [REDACTED]`); every other
+    /// value is redacted as text.
+    pub fn redact_headers(&self, headers: &[(String, String)]) -> Vec<(String, String)> {
+        headers
+            .iter()
+            .map(|(k, v)| {
+                let v = if rules::is_secret_header(k) {
+                    rules::mask_header_value(v)
+                } else {
+                    self.redact_str(v)
+                };
+                (k.clone(), v)
+            })
+            .collect()
+    }
+
+    /// A request or response body. Image bodies become a summary; JSON, forms and text are
+    /// redacted in place, keeping their layout.
+    pub fn redact_body(&self, content_type: Option<&str>, body: &str) -> String {
+        let ct = content_type.unwrap_or("").trim().to_ascii_lowercase();
+        if ct.starts_with("image/") && !body.is_empty() {
+            return image_summary(body);
+        }
+        self.redact_str(body)
+    }
+
+    /// True when `s` holds a registered value or a structural secret.
+    pub fn finds_anything(&self, s: &str) -> bool {
+        matches!(self.redact(s), Cow::Owned(ref o) if o != s)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rampsim_plugin_sdk::wire::Profile;
+
+    fn billy() -> Profile {
+        let mut p = Profile::default();
+        p.first_name = "Billy".into();
+        p.last_name = "Duncan".into();
+        p.date_of_birth = "1960-01-01".into();
+        p.email = "example@somemail.org".into();
+        p.phone = "+15556781234".into();
+        p.tax_id.number = "073-05-1120".into();
+        p.document.number = "P12345678".into();
+        p.address.line1 = "123 Main St".into();
+        p.ref_id = "user-billy-duncan-001".into();
+        p
+    }
+
+    #[test]
+    fn masks_values_by_kind_in_every_encoding() {
+        let mut r = Redactor::new();
+        r.add_profile(&billy());
+        r.add_secret("s3cr3t-value");
+        let out = r.redact_str(
+            r#"{"first_name":"BILLY","last_name":"Duncan","dob":"01/01/1960","tax":"073051120","phone":"%2B15556781234","k":"s3cr3t-value","ref":"user-billy-duncan-001"}"#,
+        );
+        assert_eq!(
+            out,
+            r#"{"first_name":"B…","last_name":"D…","dob":"…1-01","tax":"…1120","phone":"…1234","k":"[REDACTED]","ref":"…-001"}"#
+        );
+        assert_eq!(r.redact_str("name=Billy+Duncan&x=1"), "name=B…+D…&x=1");
+        assert_eq!(r.redact_str("plain text"), "plain text");
+    }
+
+    #[test]
+    fn headers_keep_their_scheme() {
+        let mut r = Redactor::new();
+        r.add_secret("tok-123456");
+        let h = r.redact_headers(&[
+            ("Authorization".into(), "Bearer tok-123456".into()),
+            ("X-Trace".into(), "tok-123456".into()),
+            ("Accept".into(), "application/json".into()),
+        ]);
+        assert_eq!(h[0].1, "Bearer [REDACTED]");
+        assert_eq!(h[1].1, "[REDACTED]");
+        assert_eq!(h[2].1, "application/json");
+    }
+
+    #[test]
+    fn images_become_a_summary() {
+        use base64::Engine as _;
+        let img = base64::engine::general_purpose::STANDARD.encode((0..200u8).collect::<Vec<_>>());
+        let mut p = billy();
+        p.document.front_image = Some(img.clone());
+        let mut r = Redactor::new();
+        r.add_profile(&p);
+        let out = r.redact_str(&format!(r#"{{"frontImg":"{img}","n":1}}"#));
+        assert!(out.starts_with(r#"{"frontImg":"<image 200 B sha256:"#), "{out}");
+        assert!(out.ends_with(r#">","n":1}"#), "{out}");
+        let escaped = img.replace('/', "\\/");
+        assert!(!r.redact_str(&escaped).contains(&img[..20]));
+    }
+
+    #[test]
+    fn short_values_are_not_registered() {
+        let mut r = Redactor::new();
+        r.add_secret("ab");
+        r.add("  ", Kind::Name);
+        r.add("---", Kind::Name);
+        assert!(r.is_empty());
+        assert_eq!(r.redact_str("ab cd"), "ab cd");
+    }
+
+    #[test]
+    fn a_mask_never_reveals_another_value() {
+        let mut r = Redactor::new();
+        r.add("1120", Kind::Secret);
+        r.add("073-05-1120", Kind::TaxNumber);
+        let out = r.redact_str("ssn 073-05-1120");
+        assert!(!out.contains("1120"), "{out}");
+        assert_eq!(r.redact_str(&out), out);
+    }
+}

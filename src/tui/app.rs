@@ -1,0 +1,1206 @@
+//! The app's state and its one update function. Everything the screen shows is here; views only
+//! read it. `update` never blocks and never touches the terminal: it returns [`Effect`]s.
+
+use super::action::{Action, Effect, JourneyChoice, JourneyInfo, RunnerCommand, RunnerReport};
+use super::curl::curl_command;
+use super::form::ProfileForm;
+use super::journey_state::{Exchange, JourneyState};
+use super::keys::InputMode;
+use super::plugins::PluginList;
+use super::redact::Redactor;
+use super::view;
+use crate::headless::human_line;
+use crate::host::Host;
+use crate::journey::Event;
+use rampsim_plugin_sdk::wire::{LogLevel, Manifest, Mode, Stage};
+use std::collections::VecDeque;
+use std::path::PathBuf;
+use std::time::Instant;
+
+/// The log pane keeps this many lines.
+const LOG_LINES: usize = 1_000;
+
+/// What the app knows before any plugin is loaded: enough for the first frame.
+#[derive(Debug, Clone)]
+pub struct AppInit {
+    pub provider: String,
+    pub profile: String,
+    pub scenario: Option<String>,
+    pub mode: Mode,
+    pub log_file: PathBuf,
+    pub config_path: PathBuf,
+}
+
+impl AppInit {
+    pub fn from_host(host: &Host) -> AppInit {
+        let app = &host.config.app;
+        let provider = host.config.provider(&app.provider);
+        let absolute = |p: &PathBuf| {
+            if p.is_absolute() {
+                p.clone()
+            } else {
+                std::env::current_dir().map(|d| d.join(p)).unwrap_or_else(|_| p.clone())
+            }
+        };
+        AppInit {
+            provider: app.provider.clone(),
+            profile: app.profile.clone(),
+            scenario: provider.scenario.clone(),
+            mode: provider.mode,
+            log_file: absolute(&app.log_file),
+            config_path: absolute(&host.config.path),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pane {
+    Stages,
+    Exchanges,
+    Inspector,
+    Log,
+}
+
+impl Pane {
+    const TAB_ORDER: [Pane; 4] = [Pane::Stages, Pane::Exchanges, Pane::Inspector, Pane::Log];
+
+    fn cycle(self, delta: i32) -> Pane {
+        let i = Self::TAB_ORDER.iter().position(|p| *p == self).unwrap_or(0) as i32;
+        Self::TAB_ORDER[(i + delta).rem_euclid(4) as usize]
+    }
+
+    /// Stages and log are on the left, exchanges and inspector on the right.
+    fn left(self) -> Pane {
+        match self {
+            Pane::Exchanges => Pane::Stages,
+            Pane::Inspector => Pane::Log,
+            p => p,
+        }
+    }
+
+    fn right(self) -> Pane {
+        match self {
+            Pane::Stages => Pane::Exchanges,
+            Pane::Log => Pane::Inspector,
+            p => p,
+        }
+    }
+}
+
+/// Where the journey's preparation stands.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Setup {
+    /// Nothing asked yet (the first frame).
+    Starting,
+    Preparing { provider: String },
+    Ready,
+    Failed(String),
+    AwaitingLiveConfirmation,
+}
+
+pub enum Popup {
+    Help,
+    Providers { selected: usize },
+    Scenarios { selected: usize },
+    Profile(Box<ProfileForm>),
+    Curl { command: String, note: String },
+    ConfirmLive { provider: String },
+    /// Live mode: the first request with KYC data waits for a yes.
+    ConfirmKyc {
+        request: String,
+        answer: Option<tokio::sync::oneshot::Sender<bool>>,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct LogLine {
+    pub level: LogLevel,
+    pub text: String,
+}
+
+pub struct App {
+    pub init: AppInit,
+    /// The time of the action being handled (set by the event loop; fixed in tests).
+    pub now: Instant,
+    pub width: u16,
+    pub height: u16,
+    pub setup: Setup,
+    pub info: Option<JourneyInfo>,
+    pub journey: JourneyState,
+    pub choice: JourneyChoice,
+    pub plugins: Option<PluginList>,
+    /// The runner is working on a command that runs stages.
+    pub busy: bool,
+    pub focus: Pane,
+    pub selected_stage: Stage,
+    /// Index into the selected stage's exchanges.
+    pub selected_exchange: usize,
+    /// Selection follows the running stage and newest request until the operator moves it.
+    pub follow: bool,
+    pub inspector_scroll: usize,
+    pub log: VecDeque<LogLine>,
+    /// Lines scrolled up from the newest.
+    pub log_scroll: usize,
+    pub popup: Option<Popup>,
+    pub redactor: Redactor,
+    pub should_quit: bool,
+    dirty: bool,
+}
+
+impl App {
+    pub fn new(init: AppInit, width: u16, height: u16) -> App {
+        App {
+            init,
+            now: Instant::now(),
+            width,
+            height,
+            setup: Setup::Starting,
+            info: None,
+            journey: JourneyState::default(),
+            choice: JourneyChoice::default(),
+            plugins: None,
+            busy: false,
+            focus: Pane::Stages,
+            selected_stage: Stage::Register,
+            selected_exchange: 0,
+            follow: true,
+            inspector_scroll: 0,
+            log: VecDeque::new(),
+            log_scroll: 0,
+            popup: None,
+            redactor: Redactor::default(),
+            should_quit: false,
+            dirty: true,
+        }
+    }
+
+    /// What to do once the first frame is on screen: find the plugins and prepare a journey.
+    pub fn start(&mut self) -> Vec<Effect> {
+        self.note(LogLevel::Info, "looking for plugins and preparing a journey…".into());
+        vec![
+            Effect::DiscoverPlugins,
+            Effect::Runner(RunnerCommand::Setup(self.choice.clone())),
+        ]
+    }
+
+    /// Whether something changed since the last frame; clears the flag.
+    pub fn take_dirty(&mut self) -> bool {
+        std::mem::take(&mut self.dirty)
+    }
+
+    /// The screen has everything the start needed: plugins found and a journey ready (or a
+    /// reason why not).
+    pub fn filled_in(&self) -> bool {
+        self.plugins.is_some() && !matches!(self.setup, Setup::Starting | Setup::Preparing { .. })
+    }
+
+    /// Periodic redraws are needed only while a real-clock stage runs.
+    pub fn wants_ticks(&self) -> bool {
+        self.busy && self.info.as_ref().is_some_and(|i| !i.virtual_clock)
+    }
+
+    pub fn input_mode(&self) -> InputMode {
+        match &self.popup {
+            None => InputMode::Main,
+            Some(Popup::Providers { .. } | Popup::Scenarios { .. }) => InputMode::Picker,
+            Some(Popup::Profile(_)) => InputMode::Form,
+            Some(Popup::Help | Popup::Curl { .. }) => InputMode::Reading,
+            Some(Popup::ConfirmLive { .. } | Popup::ConfirmKyc { .. }) => InputMode::Confirm,
+        }
+    }
+
+    pub fn provider(&self) -> &str {
+        match (&self.info, &self.choice.provider) {
+            (Some(i), _) => &i.manifest.id,
+            (None, Some(p)) => p,
+            (None, None) => &self.init.provider,
+        }
+    }
+
+    pub fn mode(&self) -> Mode {
+        self.journey.mode.or(self.info.as_ref().map(|i| i.mode)).unwrap_or(self.init.mode)
+    }
+
+    /// The manifest of the chosen provider, from the journey or from discovery.
+    pub fn manifest(&self) -> Option<&Manifest> {
+        match &self.info {
+            Some(i) if i.manifest.id == self.provider() => Some(&i.manifest),
+            _ => self.plugins.as_ref().and_then(|p| p.manifest(self.provider())),
+        }
+    }
+
+    pub fn stage_exchanges(&self) -> Vec<&Exchange> {
+        self.journey.exchanges_of(self.selected_stage).collect()
+    }
+
+    pub fn selected_exchange(&self) -> Option<&Exchange> {
+        self.journey.exchanges_of(self.selected_stage).nth(self.selected_exchange)
+    }
+
+    pub fn can_run(&self) -> bool {
+        self.setup == Setup::Ready && !self.busy
+    }
+
+    pub fn update(&mut self, action: Action) -> Vec<Effect> {
+        self.dirty = true;
+        match action {
+            Action::Tick => {
+                self.dirty = self.wants_ticks();
+                Vec::new()
+            }
+            Action::Resize { width, height } => {
+                self.width = width;
+                self.height = height;
+                Vec::new()
+            }
+            Action::Quit => {
+                self.should_quit = true;
+                Vec::new()
+            }
+            Action::Journey(event) => {
+                self.on_event(&event);
+                Vec::new()
+            }
+            Action::Runner(report) => {
+                self.on_report(report);
+                Vec::new()
+            }
+            Action::PluginsFound(list) => {
+                self.on_plugins(list);
+                Vec::new()
+            }
+            Action::Copied(note) => {
+                tracing::info!("{note}");
+                if let Some(Popup::Curl { note: shown, .. }) = &mut self.popup {
+                    *shown = note.clone();
+                }
+                self.note(LogLevel::Info, note);
+                Vec::new()
+            }
+            Action::ScrollAt { column, row, delta } => self.scroll_at(column, row, delta),
+            Action::ClickAt { column, row } => self.click_at(column, row),
+            other if self.popup.is_some() => self.update_popup(other),
+            other => self.update_main(other),
+        }
+    }
+
+    fn update_main(&mut self, action: Action) -> Vec<Effect> {
+        match action {
+            Action::RunNext | Action::RunAll => {
+                if !self.ready_to_run() {
+                    return Vec::new();
+                }
+                if self.journey.next_stage().is_none() {
+                    self.note(
+                        LogLevel::Info,
+                        "the journey has finished: r re-runs the selected stage, x starts a new journey".into(),
+                    );
+                    return Vec::new();
+                }
+                let command = if matches!(action, Action::RunAll) {
+                    RunnerCommand::RunAll
+                } else {
+                    RunnerCommand::RunNext
+                };
+                self.start_running(command)
+            }
+            Action::RerunSelected => {
+                if !self.ready_to_run() {
+                    return Vec::new();
+                }
+                self.start_running(RunnerCommand::Rerun(self.selected_stage))
+            }
+            Action::Reset => self.new_journey(),
+            Action::Cancel => {
+                if self.busy {
+                    self.note(LogLevel::Warn, "cancelling the running stage…".into());
+                    vec![Effect::Runner(RunnerCommand::Cancel)]
+                } else {
+                    self.dirty = false;
+                    Vec::new()
+                }
+            }
+            Action::OpenProviderPicker => {
+                let selected = self
+                    .plugins
+                    .as_ref()
+                    .and_then(|l| l.plugins.iter().position(|p| p.manifest.id == self.provider()))
+                    .unwrap_or(0);
+                self.popup = Some(Popup::Providers { selected });
+                Vec::new()
+            }
+            Action::OpenScenarioPicker => {
+                let Some(m) = self.manifest() else {
+                    self.note(LogLevel::Warn, "no scenarios known yet: the plugin is still loading".into());
+                    return Vec::new();
+                };
+                let current = self.current_scenario();
+                let selected = m.scenarios.iter().position(|s| Some(&s.name) == current.as_ref()).unwrap_or(0);
+                self.popup = Some(Popup::Scenarios { selected });
+                Vec::new()
+            }
+            Action::OpenProfileForm => {
+                let form = match (&self.choice.profile, &self.info) {
+                    (Some((name, p)), _) => ProfileForm::new(name, p.clone()),
+                    (None, Some(info)) => ProfileForm::new(&info.profile_name, info.profile.clone()),
+                    (None, None) => {
+                        self.note(LogLevel::Warn, "no profile loaded yet".into());
+                        return Vec::new();
+                    }
+                };
+                self.popup = Some(Popup::Profile(Box::new(form)));
+                Vec::new()
+            }
+            Action::ShowCurl => self.show_curl(),
+            Action::ShowHelp => {
+                self.popup = Some(Popup::Help);
+                Vec::new()
+            }
+            Action::FocusNext => self.focus_on(self.focus.cycle(1)),
+            Action::FocusPrev => self.focus_on(self.focus.cycle(-1)),
+            Action::FocusLeft => self.focus_on(self.focus.left()),
+            Action::FocusRight => self.focus_on(self.focus.right()),
+            Action::Move(delta) => {
+                self.move_in(self.focus, delta);
+                Vec::new()
+            }
+            Action::MoveToStart => {
+                self.move_in(self.focus, i32::MIN / 2);
+                Vec::new()
+            }
+            Action::MoveToEnd => {
+                self.move_in(self.focus, i32::MAX / 2);
+                Vec::new()
+            }
+            _ => {
+                self.dirty = false;
+                Vec::new()
+            }
+        }
+    }
+
+    fn update_popup(&mut self, action: Action) -> Vec<Effect> {
+        match action {
+            Action::ClosePopup => {
+                if let Some(Popup::ConfirmKyc { answer: Some(answer), request }) = self.popup.take() {
+                    self.note(LogLevel::Warn, format!("not sent: {request}"));
+                    let _ = answer.send(false);
+                }
+            }
+            Action::Confirm => return self.confirm_popup(),
+            Action::Quit => self.should_quit = true,
+            Action::ShowCurl if matches!(self.popup, Some(Popup::Help | Popup::Curl { .. })) => {
+                self.popup = None;
+                return self.show_curl();
+            }
+            Action::Move(delta) => self.move_in_popup(delta),
+            Action::MoveToStart => self.move_in_popup(i32::MIN / 2),
+            Action::MoveToEnd => self.move_in_popup(i32::MAX / 2),
+            Action::Input(c) => self.edit_form(|s| s.push(c)),
+            Action::Backspace => self.edit_form(|s| {
+                s.pop();
+            }),
+            Action::ClearField => self.edit_form(String::clear),
+            _ => self.dirty = false,
+        }
+        Vec::new()
+    }
+
+    fn popup_list_len(&self) -> usize {
+        match &self.popup {
+            Some(Popup::Providers { .. }) => self.plugins.as_ref().map_or(0, PluginList::len),
+            Some(Popup::Scenarios { .. }) => self.manifest().map_or(0, |m| m.scenarios.len()),
+            _ => 0,
+        }
+    }
+
+    fn move_in_popup(&mut self, delta: i32) {
+        let len = self.popup_list_len();
+        match &mut self.popup {
+            Some(Popup::Providers { selected } | Popup::Scenarios { selected }) => {
+                *selected = step(*selected, delta, len);
+            }
+            Some(Popup::Profile(form)) => form.move_by(delta),
+            _ => self.dirty = false,
+        }
+    }
+
+    fn edit_form(&mut self, change: impl FnOnce(&mut String)) {
+        match &mut self.popup {
+            Some(Popup::Profile(form)) => form.edit(change),
+            _ => self.dirty = false,
+        }
+    }
+
+    fn confirm_popup(&mut self) -> Vec<Effect> {
+        match self.popup.take() {
+            Some(Popup::Providers { selected }) => {
+                let Some(list) = &self.plugins else {
+                    self.popup = Some(Popup::Providers { selected });
+                    return Vec::new();
+                };
+                match list.plugins.get(selected) {
+                    Some(p) => {
+                        let id = p.manifest.id.clone();
+                        self.choice.provider = Some(id);
+                        self.choice.scenario = None;
+                        self.choice.allow_live = false;
+                        self.new_journey()
+                    }
+                    None => {
+                        // A library that failed to load: keep the picker open to read why.
+                        self.popup = Some(Popup::Providers { selected });
+                        self.dirty = false;
+                        Vec::new()
+                    }
+                }
+            }
+            Some(Popup::Scenarios { selected }) => {
+                match self.manifest().and_then(|m| m.scenarios.get(selected)).map(|s| s.name.clone()) {
+                    Some(name) => {
+                        self.choice.scenario = Some(name);
+                        self.new_journey()
+                    }
+                    None => Vec::new(),
+                }
+            }
+            Some(Popup::Profile(mut form)) => {
+                if !form.problems.is_empty() {
+                    let n = form.problems.len();
+                    form.refused = Some(format!(
+                        "{n} field{} to fix before this profile can be used",
+                        if n == 1 { "" } else { "s" }
+                    ));
+                    self.popup = Some(Popup::Profile(form));
+                    return Vec::new();
+                }
+                if !form.changed {
+                    return Vec::new();
+                }
+                let name = format!("{} (edited)", form.name);
+                self.note(LogLevel::Info, format!("profile {name} applied: starting a new journey"));
+                self.choice.profile = Some((name, form.profile));
+                self.new_journey()
+            }
+            Some(Popup::ConfirmLive { provider }) => {
+                self.note(LogLevel::Warn, format!("sending real requests to {provider} (LIVE)"));
+                self.choice.allow_live = true;
+                self.new_journey()
+            }
+            Some(Popup::ConfirmKyc { request, answer }) => {
+                self.note(LogLevel::Warn, format!("sending KYC data to the LIVE provider: {request}"));
+                if let Some(answer) = answer {
+                    let _ = answer.send(true);
+                }
+                Vec::new()
+            }
+            Some(Popup::Help | Popup::Curl { .. }) | None => Vec::new(),
+        }
+    }
+
+    fn ready_to_run(&mut self) -> bool {
+        if self.busy {
+            self.note(LogLevel::Warn, "a stage is running: Esc cancels it".into());
+            return false;
+        }
+        match &self.setup {
+            Setup::Ready => true,
+            Setup::Failed(_) => {
+                self.note(
+                    LogLevel::Warn,
+                    "no journey: fix the problem above, or pick another provider (p) or profile (e)".into(),
+                );
+                false
+            }
+            _ => {
+                self.note(LogLevel::Info, "the journey is still being prepared".into());
+                false
+            }
+        }
+    }
+
+    fn start_running(&mut self, command: RunnerCommand) -> Vec<Effect> {
+        self.busy = true;
+        self.follow = true;
+        vec![Effect::Runner(command)]
+    }
+
+    /// A new journey with the current choices, cancelling a running stage first.
+    fn new_journey(&mut self) -> Vec<Effect> {
+        let mut effects = Vec::new();
+        if self.busy {
+            effects.push(Effect::Runner(RunnerCommand::Cancel));
+        }
+        self.follow = true;
+        effects.push(Effect::Runner(RunnerCommand::Setup(self.choice.clone())));
+        effects
+    }
+
+    pub fn current_scenario(&self) -> Option<String> {
+        match &self.info {
+            Some(i) if i.manifest.id == self.provider() => i.scenario.clone(),
+            _ => self.choice.scenario.clone().or_else(|| {
+                (self.provider() == self.init.provider)
+                    .then(|| self.init.scenario.clone())
+                    .flatten()
+            }),
+        }
+    }
+
+    pub fn profile_name(&self) -> &str {
+        match (&self.choice.profile, &self.info) {
+            (Some((name, _)), _) => name,
+            (None, Some(i)) => &i.profile_name,
+            (None, None) => &self.init.profile,
+        }
+    }
+
+    fn show_curl(&mut self) -> Vec<Effect> {
+        let Some(x) = self.selected_exchange() else {
+            self.note(LogLevel::Info, "no request selected: pick a stage with requests".into());
+            return Vec::new();
+        };
+        // What leaves the app goes through the journey's redactor (secrets and KYC values).
+        let command = match &self.info {
+            Some(info) => curl_command(x, &|s: &str| info.redactor.redact_str(s)),
+            None => curl_command(x, &|s: &str| self.redactor.redact(s)),
+        };
+        self.popup = Some(Popup::Curl {
+            command: command.clone(),
+            note: "copying…".into(),
+        });
+        vec![Effect::Copy(command)]
+    }
+
+    fn focus_on(&mut self, pane: Pane) -> Vec<Effect> {
+        self.dirty = pane != self.focus;
+        self.focus = pane;
+        Vec::new()
+    }
+
+    fn move_in(&mut self, pane: Pane, delta: i32) {
+        match pane {
+            Pane::Stages => {
+                let i = step(self.selected_stage.index(), delta, Stage::ALL.len());
+                self.select_stage(Stage::ALL[i]);
+            }
+            Pane::Exchanges => {
+                let len = self.journey.exchanges_of(self.selected_stage).count();
+                self.follow = false;
+                self.selected_exchange = step(self.selected_exchange, delta, len);
+                self.inspector_scroll = 0;
+            }
+            Pane::Inspector => {
+                let len = self
+                    .selected_exchange()
+                    .map_or(0, |x| view::inspector::line_count(x));
+                self.inspector_scroll = step(self.inspector_scroll, delta, len);
+            }
+            Pane::Log => {
+                // Up goes back in time: the scroll counts lines up from the newest.
+                self.log_scroll = step(self.log_scroll, -delta, self.log.len());
+            }
+        }
+    }
+
+    fn select_stage(&mut self, stage: Stage) {
+        self.follow = false;
+        if stage != self.selected_stage {
+            self.selected_stage = stage;
+            self.selected_exchange = 0;
+            self.inspector_scroll = 0;
+        }
+    }
+
+    fn scroll_at(&mut self, column: u16, row: u16, delta: i32) -> Vec<Effect> {
+        if self.popup.is_some() {
+            return self.update_popup(Action::Move(delta));
+        }
+        match view::Panes::compute(self.width, self.height).and_then(|p| p.hit(column, row)) {
+            // Text panes scroll a few lines a notch; lists move one item.
+            Some(pane @ (Pane::Inspector | Pane::Log)) => self.move_in(pane, delta * 3),
+            Some(pane) => self.move_in(pane, delta),
+            None => self.dirty = false,
+        }
+        Vec::new()
+    }
+
+    fn click_at(&mut self, column: u16, row: u16) -> Vec<Effect> {
+        if self.popup.is_some() {
+            return self.click_in_popup(column, row);
+        }
+        let Some(panes) = view::Panes::compute(self.width, self.height) else {
+            return Vec::new();
+        };
+        let Some(pane) = panes.hit(column, row) else {
+            self.dirty = false;
+            return Vec::new();
+        };
+        self.focus = pane;
+        match pane {
+            Pane::Stages => {
+                if let Some(i) = view::stages::row_at(panes.stages, row) {
+                    self.select_stage(Stage::ALL[i]);
+                }
+            }
+            Pane::Exchanges => {
+                let len = self.journey.exchanges_of(self.selected_stage).count();
+                if let Some(i) = view::exchanges::row_at(panes.exchanges, row, self.selected_exchange, len) {
+                    self.follow = false;
+                    self.selected_exchange = i;
+                    self.inspector_scroll = 0;
+                }
+            }
+            Pane::Inspector | Pane::Log => {}
+        }
+        Vec::new()
+    }
+
+    fn click_in_popup(&mut self, column: u16, row: u16) -> Vec<Effect> {
+        let area = ratatui::layout::Rect::new(0, 0, self.width, self.height);
+        let len = self.popup_list_len();
+        if let Some(Popup::Providers { selected } | Popup::Scenarios { selected }) = &mut self.popup {
+            if let Some(i) = view::picker::row_at(area, column, row, *selected, len) {
+                *selected = i;
+            }
+        }
+        Vec::new()
+    }
+
+    fn on_event(&mut self, event: &Event) {
+        self.journey.apply(event, self.now);
+        match event {
+            Event::StageStarted { stage, .. } if self.follow => {
+                self.selected_stage = *stage;
+                self.selected_exchange = 0;
+                self.inspector_scroll = 0;
+            }
+            Event::RequestSent { stage, .. } if self.follow && *stage == self.selected_stage => {
+                self.selected_exchange = self.journey.exchanges_of(*stage).count().saturating_sub(1);
+                self.inspector_scroll = 0;
+            }
+            Event::JourneyFinished { finished, .. } => {
+                tracing::info!(outcome = %finished.outcome, "journey finished: {}", finished.message);
+            }
+            _ => {}
+        }
+        let level = match event {
+            Event::Log { level, .. } => *level,
+            Event::RequestFailed { .. } => LogLevel::Warn,
+            Event::StageFinished { state, .. } if matches!(state, crate::journey::StageState::Failed) => {
+                LogLevel::Error
+            }
+            _ => LogLevel::Info,
+        };
+        let text = match event {
+            // Requests and responses have their own pane.
+            Event::RequestSent { .. } | Event::ResponseReceived { .. } => None,
+            Event::Log { message, .. } => Some(message.clone()),
+            e => human_line(e),
+        };
+        for line in text.iter().flat_map(|t| t.lines()) {
+            self.note(level, line.trim_start().to_string());
+        }
+    }
+
+    fn on_report(&mut self, report: RunnerReport) {
+        match report {
+            RunnerReport::Preparing { provider } => {
+                self.setup = Setup::Preparing { provider };
+            }
+            RunnerReport::Ready(info) => {
+                self.journey = JourneyState::from_info(&info);
+                self.redactor = Redactor::new(info.secrets.iter().cloned());
+                self.selected_stage = Stage::Register;
+                self.selected_exchange = 0;
+                self.inspector_scroll = 0;
+                self.setup = Setup::Ready;
+                self.note(
+                    LogLevel::Info,
+                    format!(
+                        "ready: {} {} · scenario {} · profile {} — n runs the next stage, a runs them all",
+                        info.manifest.id,
+                        info.manifest.version,
+                        info.scenario.as_deref().unwrap_or("-"),
+                        info.profile_name
+                    ),
+                );
+                self.info = Some(*info);
+            }
+            RunnerReport::SetupFailed { provider, message } => {
+                tracing::warn!(%provider, "journey setup failed: {message}");
+                self.busy = false;
+                self.note(LogLevel::Error, format!("{provider}: {message}"));
+                self.setup = Setup::Failed(message);
+            }
+            RunnerReport::LiveConfirmationNeeded { provider } => {
+                self.setup = Setup::AwaitingLiveConfirmation;
+                self.popup = Some(Popup::ConfirmLive { provider });
+            }
+            RunnerReport::ConfirmKyc { request, answer } => {
+                // Whatever popup was open, this question matters more; a replaced question
+                // (none is expected) counts as no.
+                self.popup = Some(Popup::ConfirmKyc {
+                    request,
+                    answer: Some(answer),
+                });
+            }
+            RunnerReport::Busy => self.busy = true,
+            RunnerReport::Idle { sensitive } => {
+                self.busy = false;
+                self.redactor.extend(sensitive);
+            }
+        }
+    }
+
+    fn on_plugins(&mut self, list: PluginList) {
+        let n = list.plugins.len();
+        let ids: Vec<&str> = list.plugins.iter().map(|p| p.manifest.id.as_str()).collect();
+        self.note(
+            LogLevel::Info,
+            format!("found {n} plugin{}: {}", if n == 1 { "" } else { "s" }, ids.join(", ")),
+        );
+        for f in &list.failed {
+            self.note(LogLevel::Warn, format!("plugin failed to load: {}", f.why));
+        }
+        self.plugins = Some(list);
+    }
+
+    /// A line in the log pane.
+    pub fn note(&mut self, level: LogLevel, text: String) {
+        if self.log.len() == LOG_LINES {
+            self.log.pop_front();
+        }
+        self.log.push_back(LogLine { level, text });
+        if self.log_scroll > 0 {
+            // Keep the lines the operator is reading in place.
+            self.log_scroll = (self.log_scroll + 1).min(self.log.len().saturating_sub(1));
+        }
+        self.dirty = true;
+    }
+
+    /// The keys that do something right now, for the footer: (key, what it does).
+    pub fn key_hints(&self) -> Vec<(&'static str, &'static str)> {
+        match &self.popup {
+            Some(Popup::Help) => vec![("Esc", "close")],
+            Some(Popup::Curl { .. }) => vec![("Esc", "close"), ("c", "copy again")],
+            Some(Popup::Providers { .. }) => vec![("↑↓", "choose"), ("Enter", "use provider"), ("Esc", "close")],
+            Some(Popup::Scenarios { .. }) => vec![("↑↓", "choose"), ("Enter", "use scenario"), ("Esc", "close")],
+            Some(Popup::Profile(_)) => vec![
+                ("↑↓", "field"),
+                ("type", "edit"),
+                ("^U", "clear"),
+                ("Enter", "apply"),
+                ("Esc", "discard"),
+            ],
+            Some(Popup::ConfirmLive { .. }) => vec![("y", "use the live provider"), ("n", "stay")],
+            Some(Popup::ConfirmKyc { .. }) => vec![("y", "send the KYC data"), ("n", "do not send")],
+            None => {
+                let mut keys = Vec::new();
+                if self.busy {
+                    keys.push(("Esc", "cancel"));
+                } else if self.setup == Setup::Ready {
+                    if self.journey.next_stage().is_some() {
+                        keys.push(("n", "next"));
+                        keys.push(("a", "all"));
+                    }
+                    keys.push(("r", "rerun"));
+                }
+                keys.push(("x", if self.setup == Setup::Ready { "reset" } else { "retry" }));
+                if self.selected_exchange().is_some() {
+                    keys.push(("c", "curl"));
+                }
+                keys.push(("p", "provider"));
+                if self.manifest().is_some() {
+                    keys.push(("s", "scenario"));
+                }
+                if self.info.is_some() {
+                    keys.push(("e", "profile"));
+                }
+                keys.push(("?", "help"));
+                keys.push(("q", "quit"));
+                keys.push(("Tab", "pane"));
+                keys.push(("↑↓", "move"));
+                keys
+            }
+        }
+    }
+}
+
+/// `current + delta` within `0..len`.
+fn step(current: usize, delta: i32, len: usize) -> usize {
+    if len == 0 {
+        return 0;
+    }
+    (current as i64 + delta as i64).clamp(0, len as i64 - 1) as usize
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::journey::{Finished, StageState};
+    use rampsim_plugin_sdk::wire::{KycStatus, Outcome, Profile, ScenarioInfo, StageInfo};
+
+    fn init() -> AppInit {
+        AppInit {
+            provider: "paxos".into(),
+            profile: "billy".into(),
+            scenario: Some("approved".into()),
+            mode: Mode::Sandbox,
+            log_file: "/var/log/rampsim.log".into(),
+            config_path: "/etc/rampsim/config.toml".into(),
+        }
+    }
+
+    fn manifest() -> Manifest {
+        Manifest {
+            id: "paxos".into(),
+            name: "Paxos".into(),
+            version: "1.0.0".into(),
+            protocol_version: "1.0".into(),
+            description: String::new(),
+            stages: Stage::ALL
+                .iter()
+                .map(|s| StageInfo {
+                    stage: *s,
+                    label: format!("do {s}"),
+                    skipped: (*s == Stage::IdvPassthrough).then(|| "in register".to_string()),
+                })
+                .collect(),
+            endpoints: vec![],
+            settings: vec![],
+            scenarios: ["approved", "denied"]
+                .iter()
+                .map(|n| ScenarioInfo {
+                    name: n.to_string(),
+                    description: String::new(),
+                    expected_outcome: Outcome::OrderCreated,
+                })
+                .collect(),
+        }
+    }
+
+    fn info() -> JourneyInfo {
+        JourneyInfo {
+            journey_id: "j1".into(),
+            manifest: manifest(),
+            plugin_path: "/p/librampsim_paxos.so".into(),
+            scenario: Some("approved".into()),
+            profile_name: "billy".into(),
+            profile: Profile::default(),
+            mode: Mode::Sandbox,
+            virtual_clock: true,
+            secrets: vec!["top-secret".into()],
+            redactor: crate::redact::SharedRedactor::for_journey(&["top-secret".to_string()], &Profile::default()),
+        }
+    }
+
+    fn ready_app() -> App {
+        let mut app = App::new(init(), 120, 40);
+        let effects = app.start();
+        assert_eq!(effects[0], Effect::DiscoverPlugins);
+        app.update(Action::Runner(RunnerReport::Ready(Box::new(info()))));
+        app
+    }
+
+    fn ev(e: Event) -> Action {
+        Action::Journey(Box::new(e))
+    }
+
+    fn sent(stage: Stage, id: u64, path: &str) -> Event {
+        Event::RequestSent {
+            stage,
+            exchange: id,
+            attempt: 1,
+            endpoint: "api".into(),
+            method: "GET".into(),
+            path: path.into(),
+            url: format!("http://h{path}"),
+            headers: vec![("Authorization".into(), "Bearer top-secret".into())],
+            body: None,
+            at_ms: 1_000 + id as i64,
+        }
+    }
+
+    fn finished_stage(stage: Stage, state: StageState) -> Event {
+        Event::StageFinished {
+            stage,
+            state,
+            message: "ok".into(),
+            kyc_status: None,
+            provider_status: None,
+            order_id: None,
+            polls: 0,
+            duration_ms: 5,
+            at_ms: 1_100,
+        }
+    }
+
+    fn started(stage: Stage) -> Event {
+        Event::StageStarted {
+            stage,
+            label: format!("do {stage}"),
+            poll: 0,
+            at_ms: 1_000,
+        }
+    }
+
+    #[test]
+    fn start_asks_for_discovery_and_a_journey_and_the_first_frame_needs_neither() {
+        let mut app = App::new(init(), 80, 24);
+        assert!(!app.filled_in());
+        let effects = app.start();
+        assert_eq!(
+            effects,
+            vec![
+                Effect::DiscoverPlugins,
+                Effect::Runner(RunnerCommand::Setup(JourneyChoice::default()))
+            ]
+        );
+        app.update(Action::PluginsFound(PluginList::default()));
+        app.update(Action::Runner(RunnerReport::Ready(Box::new(info()))));
+        assert!(app.filled_in());
+    }
+
+    #[test]
+    fn n_runs_the_next_stage_once_and_refuses_while_busy() {
+        let mut app = ready_app();
+        assert_eq!(app.update(Action::RunNext), vec![Effect::Runner(RunnerCommand::RunNext)]);
+        assert!(app.busy);
+        assert!(app.update(Action::RunNext).is_empty(), "a second n while running does nothing");
+        assert!(app.log.back().unwrap().text.contains("Esc"));
+        assert_eq!(app.update(Action::Cancel), vec![Effect::Runner(RunnerCommand::Cancel)]);
+        app.update(Action::Runner(RunnerReport::Idle { sensitive: vec![] }));
+        assert!(!app.busy);
+        assert_eq!(app.update(Action::RunAll), vec![Effect::Runner(RunnerCommand::RunAll)]);
+    }
+
+    #[test]
+    fn nothing_runs_before_the_journey_is_ready() {
+        let mut app = App::new(init(), 80, 24);
+        app.start();
+        assert!(app.update(Action::RunNext).is_empty());
+        app.update(Action::Runner(RunnerReport::SetupFailed {
+            provider: "paxos".into(),
+            message: "plugin `paxos` not found".into(),
+        }));
+        assert!(app.update(Action::RunAll).is_empty());
+        assert!(matches!(app.setup, Setup::Failed(_)));
+        // x tries again.
+        assert!(matches!(app.update(Action::Reset)[..], [Effect::Runner(RunnerCommand::Setup(_))]));
+    }
+
+    #[test]
+    fn events_move_stages_through_their_states_and_selection_follows() {
+        let mut app = ready_app();
+        app.update(Action::RunAll);
+        app.update(ev(started(Stage::Register)));
+        assert_eq!(app.journey.stage(Stage::Register).status.word(), "running");
+        app.update(ev(sent(Stage::Register, 1, "/a")));
+        app.update(ev(sent(Stage::Register, 2, "/b")));
+        assert_eq!(app.selected_exchange().unwrap().path, "/b", "follows the newest request");
+        app.update(ev(finished_stage(Stage::Register, StageState::Done)));
+        app.update(ev(started(Stage::IdvPassthrough)));
+        app.update(ev(finished_stage(Stage::IdvPassthrough, StageState::Skipped)));
+        app.update(ev(started(Stage::AwaitKyc)));
+        assert_eq!(app.selected_stage, Stage::AwaitKyc);
+        app.update(ev(sent(Stage::AwaitKyc, 3, "/poll")));
+        app.update(ev(Event::StatusPolled {
+            stage: Stage::AwaitKyc,
+            poll: 0,
+            kyc_status: Some(KycStatus::Pending),
+            provider_status: Some("PENDING".into()),
+            message: "still pending".into(),
+            next_poll_ms: 2_000,
+            at_ms: 1_200,
+        }));
+        let kyc = app.journey.stage(Stage::AwaitKyc);
+        assert_eq!((kyc.polls, kyc.provider_status.as_deref()), (1, Some("PENDING")));
+        assert_eq!(kyc.next_poll.map(|p| p.in_ms), Some(2_000));
+        assert_eq!(app.journey.stage(Stage::Register).status.word(), "done");
+        assert_eq!(app.journey.stage(Stage::IdvPassthrough).status.word(), "skipped");
+        assert_eq!(app.journey.next_stage(), Some(Stage::AwaitKyc));
+    }
+
+    #[test]
+    fn the_outcome_arrives_and_a_rerun_opens_the_journey_again() {
+        let mut app = ready_app();
+        app.update(ev(started(Stage::Register)));
+        app.update(ev(finished_stage(Stage::Register, StageState::Ended)));
+        app.update(ev(Event::JourneyFinished {
+            finished: Finished {
+                outcome: Outcome::Rejected,
+                kyc_status: Some(KycStatus::Rejected),
+                provider_status: Some("DENIED".into()),
+                order_id: None,
+                stage: Some(Stage::Register),
+                message: "denied".into(),
+                next_step: None,
+            },
+            duration_ms: 5,
+            at_ms: 1_100,
+        }));
+        assert_eq!(app.journey.finished.as_ref().map(|f| f.outcome), Some(Outcome::Rejected));
+        assert!(app.update(Action::RunNext).is_empty(), "nothing left to run");
+        assert_eq!(
+            app.update(Action::RerunSelected),
+            vec![Effect::Runner(RunnerCommand::Rerun(Stage::Register))]
+        );
+        app.update(ev(started(Stage::Register)));
+        assert!(app.journey.finished.is_none());
+    }
+
+    #[test]
+    fn manual_navigation_stops_following() {
+        let mut app = ready_app();
+        app.update(ev(started(Stage::Register)));
+        app.update(ev(sent(Stage::Register, 1, "/a")));
+        app.update(Action::FocusNext);
+        assert_eq!(app.focus, Pane::Exchanges);
+        app.update(Action::Move(-1));
+        assert!(!app.follow);
+        app.update(ev(sent(Stage::Register, 2, "/b")));
+        assert_eq!(app.selected_exchange().unwrap().path, "/a", "stays where the operator put it");
+        app.update(Action::FocusLeft);
+        assert_eq!(app.focus, Pane::Stages);
+        app.update(Action::MoveToEnd);
+        assert_eq!(app.selected_stage, Stage::CreateOrder);
+    }
+
+    #[test]
+    fn reset_during_a_run_cancels_first() {
+        let mut app = ready_app();
+        app.update(Action::RunAll);
+        let effects = app.update(Action::Reset);
+        assert_eq!(effects[0], Effect::Runner(RunnerCommand::Cancel));
+        assert!(matches!(effects[1], Effect::Runner(RunnerCommand::Setup(_))));
+    }
+
+    #[test]
+    fn picking_a_provider_prepares_a_journey_with_it() {
+        let mut app = ready_app();
+        let mut other = manifest();
+        other.id = "stripe".into();
+        app.update(Action::PluginsFound(PluginList {
+            plugins: vec![
+                super::super::plugins::PluginEntry {
+                    path: "/p/a".into(),
+                    manifest: manifest(),
+                },
+                super::super::plugins::PluginEntry {
+                    path: "/p/b".into(),
+                    manifest: other,
+                },
+            ],
+            failed: vec![super::super::plugins::FailedEntry {
+                path: "/p/c".into(),
+                why: "broken".into(),
+            }],
+            searched: vec![],
+        }));
+        app.update(Action::OpenProviderPicker);
+        assert_eq!(app.input_mode(), InputMode::Picker);
+        app.update(Action::Move(5));
+        assert!(app.update(Action::Confirm).is_empty(), "a failed plugin cannot be picked");
+        app.update(Action::Move(-1));
+        let effects = app.update(Action::Confirm);
+        let Effect::Runner(RunnerCommand::Setup(choice)) = &effects[0] else {
+            panic!("{effects:?}")
+        };
+        assert_eq!(choice.provider.as_deref(), Some("stripe"));
+        assert!(app.popup.is_none());
+    }
+
+    #[test]
+    fn the_profile_form_validates_each_field_and_refuses_an_invalid_profile() {
+        let mut app = ready_app();
+        app.update(Action::OpenProfileForm);
+        assert_eq!(app.input_mode(), InputMode::Form);
+        // The empty default profile has problems; fix nothing and try to apply.
+        assert!(app.update(Action::Confirm).is_empty());
+        let Some(Popup::Profile(form)) = &app.popup else { panic!("form closed") };
+        assert!(form.refused.is_some());
+        app.update(Action::Move(3));
+        for c in "1960-13-45".chars() {
+            app.update(Action::Input(c));
+        }
+        let Some(Popup::Profile(form)) = &app.popup else { panic!("form closed") };
+        assert_eq!(form.field(), "date_of_birth");
+        assert!(form.problems_of("date_of_birth").next().is_some());
+        assert!(matches!(app.update(Action::ClosePopup)[..], []));
+        assert!(app.popup.is_none());
+    }
+
+    #[test]
+    fn curl_is_redacted_and_copied() {
+        let mut app = ready_app();
+        app.update(ev(started(Stage::Register)));
+        app.update(ev(sent(Stage::Register, 1, "/a")));
+        let effects = app.update(Action::ShowCurl);
+        let [Effect::Copy(text)] = &effects[..] else { panic!("{effects:?}") };
+        assert!(!text.contains("top-secret"), "{text}");
+        app.update(Action::Copied("copied with xclip".into()));
+        let Some(Popup::Curl { note, .. }) = &app.popup else { panic!() };
+        assert_eq!(note, "copied with xclip");
+    }
+
+    #[test]
+    fn a_live_provider_needs_confirmation() {
+        let mut app = App::new(init(), 80, 24);
+        app.start();
+        app.update(Action::Runner(RunnerReport::LiveConfirmationNeeded {
+            provider: "paxos".into(),
+        }));
+        assert_eq!(app.input_mode(), InputMode::Confirm);
+        let effects = app.update(Action::Confirm);
+        let Effect::Runner(RunnerCommand::Setup(choice)) = &effects[0] else { panic!() };
+        assert!(choice.allow_live);
+    }
+
+    #[test]
+    fn the_kyc_gate_gets_the_operators_answer() {
+        let mut app = ready_app();
+        let (tx, mut rx) = tokio::sync::oneshot::channel();
+        app.update(Action::Runner(RunnerReport::ConfirmKyc {
+            request: "POST /identities".into(),
+            answer: tx,
+        }));
+        assert_eq!(app.input_mode(), InputMode::Confirm);
+        app.update(Action::Confirm);
+        assert_eq!(rx.try_recv(), Ok(true));
+        let (tx, mut rx) = tokio::sync::oneshot::channel();
+        app.update(Action::Runner(RunnerReport::ConfirmKyc {
+            request: "POST /identities".into(),
+            answer: tx,
+        }));
+        app.update(Action::ClosePopup);
+        assert_eq!(rx.try_recv(), Ok(false));
+    }
+
+    #[test]
+    fn idle_needs_no_ticks_and_ticks_do_not_redraw_when_idle() {
+        let mut app = ready_app();
+        app.take_dirty();
+        assert!(!app.wants_ticks());
+        app.update(Action::Tick);
+        assert!(!app.take_dirty());
+        let mut real = info();
+        real.virtual_clock = false;
+        app.update(Action::Runner(RunnerReport::Ready(Box::new(real))));
+        app.update(Action::RunNext);
+        assert!(app.wants_ticks());
+    }
+
+    #[test]
+    fn the_log_keeps_its_place_when_scrolled_back() {
+        let mut app = ready_app();
+        for i in 0..20 {
+            app.note(LogLevel::Info, format!("line {i}"));
+        }
+        app.focus = Pane::Log;
+        app.update(Action::Move(-3));
+        assert_eq!(app.log_scroll, 3);
+        app.note(LogLevel::Info, "new".into());
+        assert_eq!(app.log_scroll, 4);
+    }
+}

@@ -1,0 +1,124 @@
+//! Provider, profile, scenario, the SANDBOX/LIVE badge, and where the journey stands: the
+//! outcome in the words of `rampsim run --json` once it is known.
+
+use super::format::outcome_color;
+use super::{dim, fit};
+use crate::tui::app::{App, Setup};
+use rampsim_plugin_sdk::wire::Mode;
+use ratatui::layout::{Alignment, Rect};
+use ratatui::style::{Color, Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+use ratatui::Frame;
+
+pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
+    let right = right_side(app);
+    let right_w = right.width() as u16;
+    let left = left_side(app, area.width.saturating_sub(right_w + 1));
+    let top = Rect::new(area.x, area.y, area.width, 1);
+    frame.render_widget(Paragraph::new(left), top);
+    frame.render_widget(Paragraph::new(right).alignment(Alignment::Right), top);
+    let status = Rect::new(area.x, area.y + 1, area.width, 1);
+    frame.render_widget(Paragraph::new(status_line(app, area.width as usize)), status);
+}
+
+fn left_side(app: &App, width: u16) -> Line<'static> {
+    let bold = Style::default().add_modifier(Modifier::BOLD);
+    let version = app
+        .journey
+        .provider_version
+        .as_ref()
+        .filter(|_| app.info.as_ref().is_some_and(|i| i.manifest.id == app.provider()))
+        .map(|v| format!(" {v}"))
+        .unwrap_or_default();
+    let provider = app.provider().to_string();
+    let profile = app.profile_name().to_string();
+    let scenario = match app.mode() {
+        Mode::Live => "-".to_string(),
+        Mode::Sandbox => app.current_scenario().unwrap_or_else(|| "default".into()),
+    };
+    let long = Line::from(vec![
+        Span::styled(" rampsim ", bold.fg(Color::Black).bg(Color::Cyan)),
+        Span::styled("  provider ", dim()),
+        Span::styled(format!("{provider}{version}"), bold),
+        Span::styled("  profile ", dim()),
+        Span::styled(profile.clone(), bold),
+        Span::styled("  scenario ", dim()),
+        Span::styled(scenario.clone(), bold),
+    ]);
+    if long.width() <= width as usize {
+        return long;
+    }
+    let sep = || Span::styled(" · ", dim());
+    Line::from(vec![
+        Span::raw(" "),
+        Span::styled(provider, bold),
+        sep(),
+        Span::styled(fit(&profile, 20), bold),
+        sep(),
+        Span::styled(fit(&scenario, 20), bold),
+    ])
+}
+
+fn right_side(app: &App) -> Line<'static> {
+    let badge = match app.mode() {
+        Mode::Sandbox => Span::styled(" SANDBOX ", Style::default().fg(Color::Black).bg(Color::Green)),
+        Mode::Live => Span::styled(
+            " LIVE ",
+            Style::default().fg(Color::White).bg(Color::Red).add_modifier(Modifier::BOLD),
+        ),
+    };
+    let (label, word, color) = match (&app.journey.finished, &app.setup) {
+        (Some(f), _) => ("outcome ", f.outcome.as_str().to_string(), outcome_color(f.outcome)),
+        (None, Setup::Ready) if app.busy => (
+            "",
+            match app.journey.running_stage() {
+                Some(s) => format!("running {s}"),
+                None => "running".into(),
+            },
+            Color::Cyan,
+        ),
+        (None, Setup::Ready) => ("", "ready".into(), Color::Cyan),
+        (None, Setup::Failed(_)) => ("", "no journey".into(), Color::Red),
+        (None, Setup::AwaitingLiveConfirmation) => ("", "confirm LIVE".into(), Color::Red),
+        (None, Setup::Starting | Setup::Preparing { .. }) => ("", "preparing…".into(), Color::Cyan),
+    };
+    Line::from(vec![
+        badge,
+        Span::raw("  "),
+        Span::styled(label, dim()),
+        Span::styled(word, Style::default().fg(color).add_modifier(Modifier::BOLD)),
+        Span::raw(" "),
+    ])
+}
+
+fn status_line(app: &App, width: usize) -> Line<'static> {
+    let (text, style) = match (&app.setup, &app.journey.finished) {
+        (Setup::Starting | Setup::Preparing { .. }, _) => {
+            let mut s = format!(" preparing a journey with {}", app.provider());
+            if app.plugins.is_none() {
+                s.push_str(" · looking for plugins");
+            }
+            s.push('…');
+            (s, dim())
+        }
+        (Setup::Failed(message), _) => (format!(" setup failed: {message}"), Style::default().fg(Color::Red)),
+        (Setup::AwaitingLiveConfirmation, _) => (
+            format!(" {} is configured LIVE: confirm before real requests are sent", app.provider()),
+            Style::default().fg(Color::Red),
+        ),
+        (Setup::Ready, Some(f)) => {
+            let mut s = format!(" {}", f.message);
+            if let Some(next) = &f.next_step {
+                s.push_str(&format!(" · next step: {next}"));
+            }
+            (s, Style::default().fg(outcome_color(f.outcome)))
+        }
+        (Setup::Ready, None) => match (app.busy, app.journey.next_stage()) {
+            (true, _) => (" Esc cancels the running stage".to_string(), dim()),
+            (false, Some(stage)) => (format!(" n runs {stage} · a runs every remaining stage"), dim()),
+            (false, None) => (" r re-runs the selected stage · x starts over".to_string(), dim()),
+        },
+    };
+    Line::from(Span::styled(fit(&text, width), style))
+}

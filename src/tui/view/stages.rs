@@ -1,0 +1,142 @@
+//! The four stages: state, duration, and one line of detail (await_kyc: polls, the provider's
+//! word, time to the next poll). Two rows per stage, always, so a click maps to a stage.
+
+use super::format::duration_ms;
+use super::{dim, fit, pad, pane_block, selected_style, SELECTED_MARK};
+use crate::journey::StageState;
+use crate::tui::app::{App, Pane};
+use crate::tui::journey_state::{StageStatus, StageView};
+use rampsim_plugin_sdk::wire::Stage;
+use ratatui::layout::Rect;
+use ratatui::style::{Color, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+use ratatui::Frame;
+
+const ROWS_PER_STAGE: u16 = 2;
+
+pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
+    let focused = app.focus == Pane::Stages;
+    let block = pane_block(" Stages ".into(), focused);
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let width = inner.width as usize;
+    let mut lines = Vec::with_capacity(8);
+    for view in &app.journey.stages {
+        let selected = view.stage == app.selected_stage;
+        let (first, second) = stage_lines(app, view, width);
+        if selected {
+            let style = selected_style(focused);
+            lines.push(first.patch_style(style));
+            lines.push(second.patch_style(style));
+        } else {
+            lines.push(first);
+            lines.push(second);
+        }
+    }
+    frame.render_widget(Paragraph::new(lines), inner);
+}
+
+/// The stage drawn at screen row `row`, if any.
+pub fn row_at(area: Rect, row: u16) -> Option<usize> {
+    let top = area.y + 1;
+    if row < top || row >= area.bottom().saturating_sub(1) {
+        return None;
+    }
+    let i = ((row - top) / ROWS_PER_STAGE) as usize;
+    (i < Stage::ALL.len()).then_some(i)
+}
+
+fn mark(status: StageStatus) -> (&'static str, Color) {
+    match status {
+        StageStatus::Pending => ("·", Color::DarkGray),
+        StageStatus::Running => ("▶", Color::Cyan),
+        StageStatus::Finished(StageState::Done) => ("✓", Color::Green),
+        StageStatus::Finished(StageState::Skipped) => ("↷", Color::Blue),
+        StageStatus::Finished(StageState::Ended) => ("■", Color::Yellow),
+        StageStatus::Finished(StageState::Failed) => ("✗", Color::Red),
+        StageStatus::Finished(StageState::Cancelled) => ("⊘", Color::Red),
+    }
+}
+
+fn stage_lines(app: &App, view: &StageView, width: usize) -> (Line<'static>, Line<'static>) {
+    let selected = view.stage == app.selected_stage;
+    let (symbol, color) = mark(view.status);
+    let not_run = view.status == StageStatus::Pending && app.journey.finished.is_some();
+    let word = if not_run { "not run" } else { view.status.word() };
+    let duration = match (view.status, view.duration_ms, view.started) {
+        (StageStatus::Finished(_), Some(ms), _) => duration_ms(ms),
+        (StageStatus::Running, _, Some(started)) if !app.journey.virtual_clock => {
+            duration_ms(app.now.saturating_duration_since(started).as_millis() as i64)
+        }
+        _ => String::new(),
+    };
+    // marker 1 + symbol 1 + space + name 15 + space + state 9 = 28 columns before the duration.
+    let dur_w = width.saturating_sub(28);
+    let first = Line::from(vec![
+        Span::raw(if selected { SELECTED_MARK } else { " " }),
+        Span::styled(symbol, Style::default().fg(color)),
+        Span::raw(" "),
+        Span::raw(pad(view.stage.as_str(), 15)),
+        Span::raw(" "),
+        Span::styled(pad(word, 9), Style::default().fg(color)),
+        Span::styled(format!("{:>dur_w$}", fit(&duration, dur_w)), dim()),
+    ]);
+    let (detail, style) = detail(app, view);
+    let second = Line::from(vec![
+        Span::raw("   "),
+        Span::styled(fit(&detail, width.saturating_sub(3)), style),
+    ]);
+    (first, second)
+}
+
+fn detail(app: &App, view: &StageView) -> (String, Style) {
+    let red = Style::default().fg(Color::Red);
+    match view.status {
+        StageStatus::Pending => (
+            view.skip_reason
+                .as_ref()
+                .map(|r| format!("skips: {r}"))
+                .unwrap_or_else(|| view.label.clone()),
+            dim(),
+        ),
+        StageStatus::Running => match view.next_poll {
+            Some(next) => {
+                let left_ms = if app.journey.virtual_clock {
+                    next.in_ms
+                } else {
+                    let heard = app.now.saturating_duration_since(next.heard).as_millis() as u64;
+                    next.in_ms.saturating_sub(heard)
+                };
+                (
+                    format!(
+                        "poll {} · {} · next poll in {:.1} s",
+                        view.polls,
+                        view.provider_status.as_deref().unwrap_or("?"),
+                        left_ms as f64 / 1000.0
+                    ),
+                    Style::default().fg(Color::Cyan),
+                )
+            }
+            None => (view.label.clone(), dim()),
+        },
+        StageStatus::Finished(state) => {
+            let mut text = String::new();
+            if view.stage == Stage::AwaitKyc && state != StageState::Skipped && view.polls > 0 {
+                text.push_str(&format!(
+                    "{} poll{} · {} · ",
+                    view.polls,
+                    if view.polls == 1 { "" } else { "s" },
+                    view.provider_status.as_deref().unwrap_or("?")
+                ));
+            }
+            text.push_str(&view.message);
+            let style = match state {
+                StageState::Failed | StageState::Cancelled => red,
+                StageState::Ended => Style::default().fg(Color::Yellow),
+                _ => Style::default(),
+            };
+            (text, style)
+        }
+    }
+}
