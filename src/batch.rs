@@ -105,9 +105,13 @@ struct JourneyResult {
 }
 
 pub async fn run_batch(host: &Host, opts: &BatchOptions) -> Result<BatchSummary, SetupError> {
-    let base_name = opts.profile.clone().unwrap_or_else(|| host.config.app.profile.clone());
-    let base = host.config.profile(&base_name)?;
     let provider = opts.provider.clone().unwrap_or_else(|| host.config.app.provider.clone());
+    let base_name = opts
+        .profile
+        .clone()
+        .or_else(|| host.config.provider(&provider).profile)
+        .unwrap_or_else(|| host.config.app.profile.clone());
+    let base = host.config.profile(&base_name)?;
     let clock = opts.clock.or(Some(crate::config::ClockMode::Virtual));
     let sandbox = host.sandbox().await?;
     // Fail fast on setup errors (unknown provider, scenario, settings) before the fan-out.

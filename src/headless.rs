@@ -74,7 +74,10 @@ pub async fn run(host: &Host, args: &RunArgs) -> i32 {
         }
     });
     let recorder = file.as_ref().map(|_| {
-        let reference = args.profile.clone().unwrap_or_else(|| host.config.app.profile.clone());
+        let reference = args
+            .profile
+            .clone()
+            .unwrap_or_else(|| host.config.app.profile.clone());
         Recorder::with_source(&spec, ProfileSource::resolve(&host.config, &reference))
     });
     let sink = match &recorder {

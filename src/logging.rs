@@ -11,7 +11,10 @@ use tracing_subscriber::fmt::MakeWriter;
 /// Starts logging to `path`. Keep the guard alive until exit so buffered lines are written.
 /// `RAMPSIM_LOG` sets the filter (default `info`).
 pub fn init(path: &Path) -> Option<WorkerGuard> {
-    let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let dir = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
     let file = path.file_name()?;
     std::fs::create_dir_all(dir).ok()?;
     create_private(path);
@@ -66,7 +69,8 @@ impl<W: Write> RedactingWriter<W> {
         }
         let text = String::from_utf8_lossy(&self.buf).into_owned();
         self.buf.clear();
-        self.inner.write_all(crate::redact::global_redact(&text).as_bytes())
+        self.inner
+            .write_all(crate::redact::global_redact(&text).as_bytes())
     }
 }
 
@@ -121,7 +125,10 @@ mod tests {
             writeln!(w, "Authorization: Bearer abc").unwrap();
         }
         let out = String::from_utf8(sink.0.lock().unwrap().clone()).unwrap();
-        assert_eq!(out, "token [REDACTED] and Authorization: Bearer [REDACTED]\n");
+        assert_eq!(
+            out,
+            "token [REDACTED] and Authorization: Bearer [REDACTED]\n"
+        );
         drop(shared);
     }
 }

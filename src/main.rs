@@ -10,11 +10,15 @@ fn main() {
         std::process::exit(rampsim::check::main(&cli.config, command));
     }
     if let Some(Command::Export {
-        command: ExportCommand::Curl { transcript, unredacted },
+        command: ExportCommand::Curl {
+            transcript,
+            unredacted,
+        },
     }) = &cli.command
     {
         // A transcript needs no config.toml: whoever receives one may have none.
-        std::process::exit(rampsim::transcript::curl::export_command(transcript, *unredacted));
+        let code = rampsim::transcript::curl::export_command(transcript, *unredacted);
+        std::process::exit(code);
     }
     let config = match Config::load(&cli.config) {
         Ok(c) => c,

@@ -131,7 +131,7 @@ fn a_plugin_copied_from_the_template_and_built_outside_runs_from_config_plugin_p
         "built into {}",
         dir.display()
     );
-    let cfg = TestConfig::new(&[dir.clone()], "outside", "");
+    let cfg = TestConfig::new(std::slice::from_ref(&dir), "outside", "");
     let out = cfg.rampsim(&["run", "--provider", "outside", "--json"]);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(0), "stderr: {stderr}");

@@ -69,7 +69,9 @@ const PAXOS_SANDBOX_SECRET: &str = "rampsim-paxos-sandbox-secret";
 const TOKEN_PREFIX: &str = "pxsbx-";
 
 fn image_bytes() -> Vec<u8> {
-    (0..68u8).map(|i| i.wrapping_mul(37).wrapping_add(11)).collect()
+    (0..68u8)
+        .map(|i| i.wrapping_mul(37).wrapping_add(11))
+        .collect()
 }
 
 fn image_base64() -> String {
@@ -161,12 +163,24 @@ fn nothing_sensitive_leaves_the_process() {
     // Log everything the host and its libraries say, to give the log writer work.
     let run = std::process::Command::new(env!("CARGO_BIN_EXE_rampsim"))
         .env("RAMPSIM_LOG", "trace")
-        .args(["--config", s(&cfg.path), "run", "--profile", "case7781", "--scenario", "approved"])
+        .args([
+            "--config",
+            s(&cfg.path),
+            "run",
+            "--profile",
+            "case7781",
+            "--scenario",
+            "approved",
+        ])
         .args(["--json", "--transcript", s(&har)])
         .output()
         .unwrap();
     assert_eq!(run.status.code(), Some(0), "{}", text(&run));
-    assert!(String::from_utf8_lossy(&run.stderr).contains("(redacted)"), "{}", text(&run));
+    assert!(
+        String::from_utf8_lossy(&run.stderr).contains("(redacted)"),
+        "{}",
+        text(&run)
+    );
     written.insert("run --json".to_string(), text(&run));
 
     let human = cfg.rampsim(&["run", "--profile", "case7781", "--scenario", "approved"]);
@@ -175,7 +189,11 @@ fn nothing_sensitive_leaves_the_process() {
 
     let curl = cfg.rampsim(&["export", "curl", s(&har)]);
     assert_eq!(curl.status.code(), Some(0), "{}", text(&curl));
-    assert!(String::from_utf8_lossy(&curl.stdout).contains("curl -X 'POST'"), "{}", text(&curl));
+    assert!(
+        String::from_utf8_lossy(&curl.stdout).contains("curl -X 'POST'"),
+        "{}",
+        text(&curl)
+    );
     written.insert("export curl".into(), text(&curl));
 
     let replay = cfg.rampsim(&["replay", s(&har)]);
@@ -185,7 +203,11 @@ fn nothing_sensitive_leaves_the_process() {
 
     written.insert("transcript".into(), std::fs::read_to_string(&har).unwrap());
     let log = log_file(&cfg);
-    assert!(log.len() > 1000, "the trace log has content: {} bytes", log.len());
+    assert!(
+        log.len() > 1000,
+        "the trace log has content: {} bytes",
+        log.len()
+    );
     written.insert("log file".into(), log);
 
     let mut needles = raw_values();
@@ -194,13 +216,24 @@ fn nothing_sensitive_leaves_the_process() {
     needles.push("529714470".into());
     needles.push("15559017342".into());
     let found = leaks(&written, &needles);
-    assert!(found.is_empty(), "sensitive values written:\n{}", found.join("\n"));
+    assert!(
+        found.is_empty(),
+        "sensitive values written:\n{}",
+        found.join("\n")
+    );
 
     // And the transcript did record the exchanges, with the masks in place.
     let v = read_json(&har);
     assert_eq!(v["log"]["_redacted"], true);
     let t = std::fs::read_to_string(&har).unwrap();
-    for mask in ["Q…", "Z…", "…4470", "Bearer [REDACTED]", "client_secret=[REDACTED]", "<image 68 B sha256:"] {
+    for mask in [
+        "Q…",
+        "Z…",
+        "…4470",
+        "Bearer [REDACTED]",
+        "client_secret=[REDACTED]",
+        "<image 68 B sha256:",
+    ] {
         assert!(t.contains(mask), "{mask} missing from the transcript");
     }
 }
@@ -226,28 +259,46 @@ fn unredacted_exports_say_so_and_carry_the_real_values() {
     let content = std::fs::read_to_string(&har).unwrap();
     let v: serde_json::Value = serde_json::from_str(&content).unwrap();
     assert_eq!(v["log"]["_redacted"], false);
-    assert!(v["log"]["comment"].as_str().unwrap().contains("UNREDACTED"), "{}", v["log"]["comment"]);
+    assert!(
+        v["log"]["comment"].as_str().unwrap().contains("UNREDACTED"),
+        "{}",
+        v["log"]["comment"]
+    );
     let mut in_file = BTreeMap::new();
     in_file.insert("unredacted transcript".to_string(), content.clone());
     let mut needles = raw_values();
     needles.push(PAXOS_SANDBOX_SECRET.into());
     let found = leaks(&in_file, &needles);
-    assert_eq!(found.len(), needles.len() + 1, "every value and a token: {found:#?}");
+    assert_eq!(
+        found.len(),
+        needles.len() + 1,
+        "every value and a token: {found:#?}"
+    );
 
     // Re-exported without the flag, it is redacted again.
     let curl = cfg.rampsim(&["export", "curl", s(&har)]);
     assert_eq!(curl.status.code(), Some(0), "{}", text(&curl));
     let mut out = BTreeMap::new();
-    out.insert("export curl of an unredacted transcript".to_string(), text(&curl));
+    out.insert(
+        "export curl of an unredacted transcript".to_string(),
+        text(&curl),
+    );
     let found = leaks(&out, &needles);
     assert!(found.is_empty(), "{found:#?}");
 
     // With the flag, the real values, and a warning.
     let curl = cfg.rampsim(&["export", "curl", s(&har), "--unredacted"]);
     assert_eq!(curl.status.code(), Some(0), "{}", text(&curl));
-    assert!(String::from_utf8_lossy(&curl.stderr).contains("UNREDACTED"), "{}", text(&curl));
+    assert!(
+        String::from_utf8_lossy(&curl.stderr).contains("UNREDACTED"),
+        "{}",
+        text(&curl)
+    );
     let stdout = String::from_utf8_lossy(&curl.stdout);
-    assert!(stdout.contains("Quentavius") && stdout.contains(PAXOS_SANDBOX_SECRET), "{stdout}");
+    assert!(
+        stdout.contains("Quentavius") && stdout.contains(PAXOS_SANDBOX_SECRET),
+        "{stdout}"
+    );
 }
 
 #[test]
@@ -261,10 +312,23 @@ fn a_secret_from_the_environment_is_never_written() {
     let run = std::process::Command::new(env!("CARGO_BIN_EXE_rampsim"))
         .env("RS7_TEST_PAXOS_SECRET", SECRET)
         .env("RAMPSIM_LOG", "trace")
-        .args(["--config", s(&cfg.path), "run", "--profile", "case7781", "--transcript", s(&har)])
+        .args([
+            "--config",
+            s(&cfg.path),
+            "run",
+            "--profile",
+            "case7781",
+            "--transcript",
+            s(&har),
+        ])
         .output()
         .unwrap();
-    assert_eq!(run.status.code(), Some(13), "the fake refuses the secret: {}", text(&run));
+    assert_eq!(
+        run.status.code(),
+        Some(13),
+        "the fake refuses the secret: {}",
+        text(&run)
+    );
     let mut written = BTreeMap::new();
     written.insert("run".to_string(), text(&run));
     written.insert("transcript".into(), std::fs::read_to_string(&har).unwrap());
@@ -435,7 +499,14 @@ struct HarTimings {
 
 fn saved_journey(cfg: &TestConfig, scenario: &str) -> PathBuf {
     let har = cfg.dir.path().join(format!("{scenario}.har"));
-    let out = cfg.rampsim(&["run", "--scenario", scenario, "--json", "--transcript", s(&har)]);
+    let out = cfg.rampsim(&[
+        "run",
+        "--scenario",
+        scenario,
+        "--json",
+        "--transcript",
+        s(&har),
+    ]);
     assert!(out.status.code().is_some(), "{}", text(&out));
     assert!(har.is_file(), "{}", text(&out));
     har
@@ -446,28 +517,41 @@ fn the_transcript_is_har_1_2() {
     let cfg = setup("");
     let path = saved_journey(&cfg, "approved");
     let raw = std::fs::read_to_string(&path).unwrap();
-    let har: HarFile = serde_json::from_str(&raw).unwrap_or_else(|e| panic!("not HAR 1.2: {e}\n{raw}"));
+    let har: HarFile =
+        serde_json::from_str(&raw).unwrap_or_else(|e| panic!("not HAR 1.2: {e}\n{raw}"));
     let log = &har.log;
     assert_eq!(log.version, "1.2");
     assert_eq!(log.creator.name, "rampsim");
-    assert!(!log.creator.version.is_empty());
+    assert!(!log.creator.version.is_empty() && log.creator.comment.is_none());
     assert!(log.redacted);
     assert!(log.pages.is_none() && log.browser.is_none());
     assert!(log.comment.as_deref().unwrap().contains("redacted"));
 
     let run = cfg.rampsim(&["run", "--scenario", "approved", "--json"]);
-    let sent = events(&run).iter().filter(|e| e["event"] == "request_sent").count();
+    let sent = events(&run)
+        .iter()
+        .filter(|e| e["event"] == "request_sent")
+        .count();
     assert_eq!(log.entries.len(), sent, "one entry per request sent");
     let stages = ["register", "idv_passthrough", "await_kyc", "create_order"];
     let mut last_exchange = 0;
     for e in &log.entries {
-        time::OffsetDateTime::parse(&e.started_date_time, &time::format_description::well_known::Rfc3339)
-            .unwrap_or_else(|err| panic!("startedDateTime {:?}: {err}", e.started_date_time));
+        time::OffsetDateTime::parse(
+            &e.started_date_time,
+            &time::format_description::well_known::Rfc3339,
+        )
+        .unwrap_or_else(|err| panic!("startedDateTime {:?}: {err}", e.started_date_time));
         let t = &e.timings;
+        assert!(t.comment.is_none());
         for (name, v) in [("send", t.send), ("wait", t.wait), ("receive", t.receive)] {
             assert!(v >= 0.0, "timings.{name} = {v}: must be >= 0");
         }
-        for (name, v) in [("blocked", t.blocked), ("dns", t.dns), ("connect", t.connect), ("ssl", t.ssl)] {
+        for (name, v) in [
+            ("blocked", t.blocked),
+            ("dns", t.dns),
+            ("connect", t.connect),
+            ("ssl", t.ssl),
+        ] {
             let v = v.unwrap_or(-1.0);
             assert!(v == -1.0 || v >= 0.0, "timings.{name} = {v}: -1 or >= 0");
         }
@@ -477,14 +561,23 @@ fn the_transcript_is_har_1_2() {
             .chain([t.send, t.wait, t.receive])
             .filter(|v| *v >= 0.0)
             .sum();
-        assert!((e.time - sum).abs() < 1e-6, "time {} is the sum of the timings {sum}", e.time);
+        assert!(
+            (e.time - sum).abs() < 1e-6,
+            "time {} is the sum of the timings {sum}",
+            e.time
+        );
         assert!(e.cache.is_empty());
         assert!(stages.contains(&e.stage.as_str()), "_stage {}", e.stage);
         assert!(e.exchange > last_exchange, "exchanges in order");
         last_exchange = e.exchange;
         assert!(e.attempt >= 1 && !e.endpoint.is_empty());
         assert!(e.error.is_none(), "every request was answered");
-        assert!(e.pageref.is_none() && e.server_ip_address.is_none() && e.connection.is_none() && e.comment.is_none());
+        assert!(
+            e.pageref.is_none()
+                && e.server_ip_address.is_none()
+                && e.connection.is_none()
+                && e.comment.is_none()
+        );
         let r = &e.request;
         assert!(["GET", "POST"].contains(&r.method.as_str()));
         assert!(r.url.starts_with("http://127.0.0.1:"), "{}", r.url);
@@ -494,12 +587,23 @@ fn the_transcript_is_har_1_2() {
         match &r.post_data {
             Some(p) => {
                 assert!(r.body_size > 0);
-                assert!(!p.mime_type.is_empty() && p.text.is_some() && p.params.is_none() && p.comment.is_none());
+                assert!(
+                    !p.mime_type.is_empty()
+                        && p.text.is_some()
+                        && p.params.is_none()
+                        && p.comment.is_none()
+                );
             }
             None => assert_eq!(r.body_size, 0),
         }
-        assert!(r.query_string.iter().all(|q| !q.name.is_empty() && q.comment.is_none()));
-        assert!(r.headers.iter().all(|h| !h.name.is_empty() && h.comment.is_none()));
+        assert!(r
+            .query_string
+            .iter()
+            .all(|q| !q.name.is_empty() && q.comment.is_none()));
+        assert!(r
+            .headers
+            .iter()
+            .all(|h| !h.name.is_empty() && h.comment.is_none()));
         let p = &e.response;
         assert!((100..600).contains(&p.status), "{}", p.status);
         assert_eq!(p.status_text, "OK");
@@ -509,12 +613,23 @@ fn the_transcript_is_har_1_2() {
         assert_eq!(p.headers_size, -1);
         assert_eq!(p.body_size, p.content.size);
         assert_eq!(p.content.mime_type, "application/json");
-        assert!(p.content.text.as_deref().is_some_and(|t| serde_json::from_str::<serde_json::Value>(t).is_ok()));
-        assert!(p.content.compression.is_none() && p.content.encoding.is_none() && p.content.comment.is_none());
+        assert!(p
+            .content
+            .text
+            .as_deref()
+            .is_some_and(|t| serde_json::from_str::<serde_json::Value>(t).is_ok()));
+        assert!(
+            p.content.compression.is_none()
+                && p.content.encoding.is_none()
+                && p.content.comment.is_none()
+        );
         assert!(p.headers.iter().all(|h| h.value.is_ascii()));
     }
     assert!(log.entries.iter().any(|e| e.stage == "await_kyc"));
-    assert!(log.entries.iter().all(|e| e.stage != "idv_passthrough"), "Paxos skips it");
+    assert!(
+        log.entries.iter().all(|e| e.stage != "idv_passthrough"),
+        "Paxos skips it"
+    );
 
     // The journey's inputs, events and outcome.
     let r = &log.rampsim;
@@ -533,8 +648,14 @@ fn the_transcript_is_har_1_2() {
     assert_eq!(r["stages"], serde_json::json!(stages));
     assert_eq!(r["outcome"]["outcome"], "order_created");
     assert_eq!(r["events"][0]["event"], "journey_started");
-    assert_eq!(r["events"].as_array().unwrap().last().unwrap()["event"], "journey_finished");
-    assert!(r.get("secrets").is_none(), "a redacted file lists no secrets");
+    assert_eq!(
+        r["events"].as_array().unwrap().last().unwrap()["event"],
+        "journey_finished"
+    );
+    assert!(
+        r.get("secrets").is_none(),
+        "a redacted file lists no secrets"
+    );
     // And the crate's own reader takes it.
     rampsim::transcript::read(&path).expect("rampsim reads its transcript");
 }
@@ -560,8 +681,16 @@ fn a_file_at_the_transcript_path_is_not_overwritten() {
     std::fs::write(&path, "keep me").unwrap();
     let out = cfg.rampsim(&["run", "--json", "--transcript", s(&path)]);
     assert_eq!(out.status.code(), Some(2), "{}", text(&out));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("already exists"), "{}", text(&out));
-    assert!(out.stdout.is_empty(), "refused before the journey started: {}", text(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("already exists"),
+        "{}",
+        text(&out)
+    );
+    assert!(
+        out.stdout.is_empty(),
+        "refused before the journey started: {}",
+        text(&out)
+    );
     assert_eq!(std::fs::read_to_string(&path).unwrap(), "keep me");
 }
 
@@ -575,7 +704,11 @@ fn a_symlink_at_the_transcript_path_is_refused() {
     std::os::unix::fs::symlink(&target, &link).unwrap();
     let out = cfg.rampsim(&["run", "--transcript", s(&link)]);
     assert_eq!(out.status.code(), Some(2), "{}", text(&out));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("symbolic link"), "{}", text(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("symbolic link"),
+        "{}",
+        text(&out)
+    );
     assert_eq!(std::fs::read_to_string(&target).unwrap(), "original");
 
     // A dangling link is refused too (nothing is created at its target).
@@ -612,7 +745,10 @@ fn replay_against_a_denying_fake_names_the_first_differing_stage() {
     let out = cfg.rampsim(&["replay", s(&path), "--scenario", "denied"]);
     assert_eq!(out.status.code(), Some(1), "{}", text(&out));
     let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(stdout.contains("first difference at stage 3 (await_kyc)"), "{stdout}");
+    assert!(
+        stdout.contains("first difference at stage 3 (await_kyc)"),
+        "{stdout}"
+    );
     assert!(stdout.contains("DENIED"), "{stdout}");
 
     let out = cfg.rampsim(&["replay", s(&path), "--scenario", "denied", "--json"]);
@@ -641,7 +777,12 @@ fn replay_errors_have_their_exit_statuses() {
     let out = cfg.rampsim(&["replay", s(&path), "--profile", "nobody"]);
     assert_eq!(out.status.code(), Some(2), "{}", text(&out));
     let out = cfg.rampsim(&["replay", s(&cfg.path)]);
-    assert_eq!(out.status.code(), Some(2), "not a transcript: {}", text(&out));
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "not a transcript: {}",
+        text(&out)
+    );
     assert!(String::from_utf8_lossy(&out.stderr).contains("not a rampsim HAR 1.2 transcript"));
     // A provider whose plugin is gone.
     let mut v = read_json(&path);
@@ -661,12 +802,21 @@ fn shell_args(script: &str) -> Vec<Vec<String>> {
         .arg(format!("{prelude}{script}"))
         .output()
         .expect("sh runs");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     String::from_utf8(out.stdout)
         .unwrap()
         .split('\u{1}')
         .filter(|c| !c.is_empty())
-        .map(|c| c.split('\0').filter(|a| !a.is_empty()).map(String::from).collect())
+        .map(|c| {
+            c.split('\0')
+                .filter(|a| !a.is_empty())
+                .map(String::from)
+                .collect()
+        })
         .collect()
 }
 
@@ -739,7 +889,11 @@ fn live_mode_needs_the_flag_and_its_secrets() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2), "{}", text(&out));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("--live"), "{}", text(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("--live"),
+        "{}",
+        text(&out)
+    );
     assert!(out.stdout.is_empty());
     // With --live but the secret's variable unset: refused, naming the variable.
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_rampsim"))
@@ -749,14 +903,21 @@ fn live_mode_needs_the_flag_and_its_secrets() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2), "{}", text(&out));
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("RS7_TEST_LIVE_SECRET") && err.contains("live"), "{err}");
+    assert!(
+        err.contains("RS7_TEST_LIVE_SECRET") && err.contains("live"),
+        "{err}"
+    );
     assert!(out.stdout.is_empty());
     // Replay never goes live.
     let sandbox = setup("");
     let path = saved_journey(&sandbox, "approved");
     let out = cfg.rampsim(&["replay", s(&path)]);
     assert_eq!(out.status.code(), Some(2), "{}", text(&out));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("sandbox only"), "{}", text(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("sandbox only"),
+        "{}",
+        text(&out)
+    );
 }
 
 #[test]
@@ -765,7 +926,10 @@ fn a_secret_written_in_the_config_is_refused_without_echoing_it() {
     let out = cfg.rampsim(&["run"]);
     assert_eq!(out.status.code(), Some(2), "{}", text(&out));
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("env = \"PAXOS_CLIENT_SECRET\""), "says how to move it: {err}");
+    assert!(
+        err.contains("env = \"PAXOS_CLIENT_SECRET\""),
+        "says how to move it: {err}"
+    );
     assert!(!err.contains("zz-inline-secret-3301"), "{err}");
     assert!(!log_file(&cfg).contains("zz-inline-secret-3301"));
 }

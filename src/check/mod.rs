@@ -206,8 +206,8 @@ fn guarded(
         Err(_) => CheckResult::fail(
             name,
             format!(
-                "did not finish within {} s: a plugin call loops or blocks",
-                limit.as_secs()
+                "did not finish within {:.0} s: a plugin call loops or blocks",
+                limit.as_secs_f64()
             ),
         ),
     }
@@ -368,7 +368,10 @@ fn plugin_checks(
         });
         CheckResult::from_problems(
             "fake unknown routes",
-            format!("{} unknown requests answered 404 with a body", p.cases),
+            format!(
+                "{} unknown requests refused with the fake's 404 and a body",
+                p.cases
+            ),
             p.problems,
         )
     });
@@ -536,4 +539,26 @@ fn concurrency(env: &Env, path: &Path, engine_outcomes: &BTreeMap<String, Outcom
         ),
         problems,
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_check_that_hangs_or_panics_fails_and_the_check_goes_on() {
+        let hung = guarded("slow", Duration::from_millis(50), || {
+            std::thread::sleep(Duration::from_secs(5));
+            CheckResult::pass("slow", "")
+        });
+        assert_eq!(
+            hung.line(),
+            "FAIL slow: did not finish within 0 s: a plugin call loops or blocks"
+        );
+        let panicked = guarded("buggy", Duration::from_secs(5), || panic!("oops"));
+        assert_eq!(
+            panicked.line(),
+            "FAIL buggy: the check itself failed (a bug in rampsim): oops"
+        );
+    }
 }

@@ -104,3 +104,28 @@ impl Report {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lines_say_pass_or_fail_with_why_and_how_many_more() {
+        assert_eq!(CheckResult::pass("load", "ok").line(), "PASS load");
+        assert_eq!(
+            CheckResult::fail("abi", "ABI 99").line(),
+            "FAIL abi: ABI 99"
+        );
+        let r = CheckResult::from_problems(
+            "malformed register",
+            "-",
+            vec!["first".into(), "second".into()],
+        );
+        assert!(!r.passed);
+        assert_eq!(
+            r.line(),
+            "FAIL malformed register: first (and 1 more; --json lists them all)"
+        );
+        assert!(CheckResult::from_problems("x", "fine", vec![]).passed);
+    }
+}

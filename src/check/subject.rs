@@ -3,9 +3,7 @@
 
 use crate::plugin::{AdapterHandle, CallError, FakeHandle, LoadedPlugin};
 use rampsim_plugin_sdk::testing::Subject;
-use rampsim_plugin_sdk::wire::{
-    AdapterCall, AdapterInit, AdapterReply, FakeCall, FakeReply, LogLevel,
-};
+use rampsim_plugin_sdk::wire::{AdapterCall, AdapterInit, AdapterReply, FakeCall, FakeReply};
 use rampsim_plugin_sdk::PluginError;
 use std::sync::Arc;
 
@@ -35,17 +33,10 @@ impl Subject for HostSubject {
     fn adapter(&mut self, call: &AdapterCall) -> Result<AdapterReply, PluginError> {
         let reply = self.adapter.call(call).map_err(plugin_error)?;
         let plugin = self.adapter.plugin().manifest.id.as_str();
-        // The plugin's log lines reach the log file as a journey's do (at debug: the probes
-        // make many).
+        // The plugin's log lines reach the log file as a journey's do, at debug: the probes
+        // make many calls (RAMPSIM_LOG=debug shows them).
         for line in &reply.logs {
-            match line.level {
-                LogLevel::Error | LogLevel::Warn => {
-                    tracing::debug!(target: "plugin", plugin, level = ?line.level, "{}", line.message)
-                }
-                LogLevel::Info | LogLevel::Debug => {
-                    tracing::trace!(target: "plugin", plugin, "{}", line.message)
-                }
-            }
+            tracing::debug!(target: "plugin", plugin, level = ?line.level, "{}", line.message);
         }
         Ok(reply)
     }

@@ -107,7 +107,9 @@ pub struct Journey {
 /// The TUI sets one that shows the request and waits for the operator; headless live runs
 /// have their confirmation in `--live`.
 pub type KycGate = Arc<
-    dyn Fn(&rampsim_plugin_sdk::wire::HttpRequest) -> futures::future::BoxFuture<'static, bool> + Send + Sync,
+    dyn Fn(&rampsim_plugin_sdk::wire::HttpRequest) -> futures::future::BoxFuture<'static, bool>
+        + Send
+        + Sync,
 >;
 
 enum StageFailure {
@@ -141,7 +143,11 @@ impl Journey {
 
     /// [`Journey::new`] with a redactor the caller already holds (its sink redacts with it);
     /// the journey adds the tokens it learns to it and registers it for the log file.
-    pub fn with_redactor(spec: JourneySpec, sink: EventSink, redactor: SharedRedactor) -> Result<Journey, CallError> {
+    pub fn with_redactor(
+        spec: JourneySpec,
+        sink: EventSink,
+        redactor: SharedRedactor,
+    ) -> Result<Journey, CallError> {
         crate::redact::register(&redactor);
         let init = AdapterInit {
             journey_id: spec.journey_id.clone(),

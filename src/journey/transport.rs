@@ -17,6 +17,7 @@ pub(crate) fn is_retry_safe(req: &HttpRequest) -> bool {
         req.method.to_ascii_uppercase().as_str(),
         "GET" | "HEAD" | "PUT" | "DELETE" | "OPTIONS"
     ) || req.idempotency_key.is_some()
+        || req.retry_safe
 }
 
 fn retryable_status(status: u16) -> bool {
@@ -43,7 +44,8 @@ impl Journey {
                 message: format!("the adapter asked for an invalid HTTP method `{}`", req.method),
             }
         })?;
-        if self.spec.mode == rampsim_plugin_sdk::wire::Mode::Live && req.carries_kyc && !self.kyc_confirmed {
+        let live = self.spec.mode == rampsim_plugin_sdk::wire::Mode::Live;
+        if live && req.carries_kyc && !self.kyc_confirmed {
             if let Some(gate) = self.kyc_gate.clone() {
                 if !gate(req).await {
                     return Err(TransportFailure {
@@ -117,7 +119,11 @@ impl Journey {
                         latency_ms,
                         at_ms: self.now(),
                     });
-                    if can_retry && retryable_status(response.status) {
+                    // A 429 was refused before it was processed (RFC 6585), so any request may
+                    // be sent again; other errors only when a retry cannot do harm.
+                    let again = attempt <= max_retries
+                        && (response.status == 429 || (retry_safe && retryable_status(response.status)));
+                    if again {
                         let wait = response
                             .retry_after_ms()
                             .map(Duration::from_millis)

@@ -15,7 +15,9 @@ pub struct SharedRedactor(Arc<RwLock<Redactor>>);
 
 impl std::fmt::Debug for SharedRedactor {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("SharedRedactor").field(&*self.read()).finish()
+        f.debug_tuple("SharedRedactor")
+            .field(&*self.read())
+            .finish()
     }
 }
 
@@ -118,7 +120,8 @@ pub fn pin_profiles<'a>(profiles: impl IntoIterator<Item = &'a Profile>) {
 /// Redacts text with the structural rules and every registered and pinned redactor. The log
 /// writer and error messages use this.
 pub fn global_redact(s: &str) -> Cow<'_, str> {
-    let mut redactors: Vec<SharedRedactor> = PINNED.lock().unwrap_or_else(|p| p.into_inner()).clone();
+    let mut redactors: Vec<SharedRedactor> =
+        PINNED.lock().unwrap_or_else(|p| p.into_inner()).clone();
     redactors.extend(
         ACTIVE
             .lock()

@@ -60,7 +60,11 @@ pub fn mask_header_value(value: &str) -> String {
 }
 
 fn alternation(words: &[&str]) -> String {
-    words.iter().map(|w| regex::escape(w)).collect::<Vec<_>>().join("|")
+    words
+        .iter()
+        .map(|w| regex::escape(w))
+        .collect::<Vec<_>>()
+        .join("|")
 }
 
 /// Cheap test first: most text carries none of these words.
@@ -113,7 +117,8 @@ pub fn apply(s: &str) -> Option<String> {
     let mut cur = s.to_string();
     let json_redacted = format!("\"{REDACTED}\"");
     let escaped_redacted = format!("\\\"{REDACTED}\\\"");
-    let steps: [(&Regex, Box<dyn Fn(&Captures) -> String>); 4] = [
+    type Replace<'a> = Box<dyn Fn(&Captures) -> String + 'a>;
+    let steps: [(&Regex, Replace); 4] = [
         (
             &JSON_FIELD,
             Box::new(|c: &Captures| format!("\"{}\"{}{json_redacted}", &c[1], &c[2])),
@@ -160,8 +165,14 @@ mod tests {
             r(r#"{"access_token": "eyJ.x\"y", "expires_in": 3599, "security_code": 123456}"#),
             r#"{"access_token": "[REDACTED]", "expires_in": 3599, "security_code": "[REDACTED]"}"#
         );
-        assert_eq!(r(r#"{"clientSecret":"s3"}"#), r#"{"clientSecret":"[REDACTED]"}"#);
-        assert_eq!(r(r#"{"token_type":"Bearer"}"#), r#"{"token_type":"Bearer"}"#);
+        assert_eq!(
+            r(r#"{"clientSecret":"s3"}"#),
+            r#"{"clientSecret":"[REDACTED]"}"#
+        );
+        assert_eq!(
+            r(r#"{"token_type":"Bearer"}"#),
+            r#"{"token_type":"Bearer"}"#
+        );
         assert_eq!(
             r(r#""body":"{\"password\":\"hunter2\",\"a\":1}""#),
             r#""body":"{\"password\":\"[REDACTED]\",\"a\":1}""#
@@ -174,13 +185,19 @@ mod tests {
             r("grant_type=client_credentials&client_id=abc&client_secret=s%2B3&scope=a+b"),
             "grant_type=client_credentials&client_id=abc&client_secret=[REDACTED]&scope=a+b"
         );
-        assert_eq!(r("GET /w?init_token=abc&x=1"), "GET /w?init_token=[REDACTED]&x=1");
+        assert_eq!(
+            r("GET /w?init_token=abc&x=1"),
+            "GET /w?init_token=[REDACTED]&x=1"
+        );
         assert_eq!(r("my_token=abc"), "my_token=abc");
     }
 
     #[test]
     fn header_lines() {
-        assert_eq!(r("Authorization: Bearer abc.def"), "Authorization: Bearer [REDACTED]");
+        assert_eq!(
+            r("Authorization: Bearer abc.def"),
+            "Authorization: Bearer [REDACTED]"
+        );
         assert_eq!(r("x-app-access-sig: 0a1b"), "x-app-access-sig: [REDACTED]");
         assert_eq!(mask_header_value("Basic dXNlcg=="), "Basic [REDACTED]");
         assert_eq!(mask_header_value("k-123"), "[REDACTED]");

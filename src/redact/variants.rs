@@ -17,7 +17,11 @@ pub(crate) fn mask(kind: Kind, value: &str) -> String {
     match kind {
         Kind::Secret => REDACTED.to_string(),
         Kind::Name => initial(v),
-        Kind::DateOfBirth | Kind::DocumentNumber | Kind::TaxNumber | Kind::Phone | Kind::Identifier => {
+        Kind::DateOfBirth
+        | Kind::DocumentNumber
+        | Kind::TaxNumber
+        | Kind::Phone
+        | Kind::Identifier => {
             format!("…{}", tail(v, 4))
         }
         Kind::Email => match v.rsplit_once('@') {
@@ -28,7 +32,11 @@ pub(crate) fn mask(kind: Kind, value: &str) -> String {
         Kind::Image => image_summary(v),
         Kind::Wallet => {
             if v.chars().count() >= 14 {
-                format!("{}…{}", sanitize(&v.chars().take(6).collect::<String>()), tail(v, 4))
+                format!(
+                    "{}…{}",
+                    sanitize(&v.chars().take(6).collect::<String>()),
+                    tail(v, 4)
+                )
             } else {
                 format!("…{}", tail(v, 4))
             }
@@ -53,7 +61,13 @@ fn tail(v: &str, max: usize) -> String {
 
 fn sanitize(s: &str) -> String {
     s.chars()
-        .map(|c| if c.is_alphanumeric() || "-._:/ ".contains(c) { c } else { '*' })
+        .map(|c| {
+            if c.is_alphanumeric() || "-._:/ ".contains(c) {
+                c
+            } else {
+                '*'
+            }
+        })
         .collect()
 }
 
@@ -147,7 +161,9 @@ fn date_forms(v: &str) -> Vec<String> {
     let is_iso = b.len() == 10
         && b[4] == b'-'
         && b[7] == b'-'
-        && b.iter().enumerate().all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit());
+        && b.iter()
+            .enumerate()
+            .all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit());
     if !is_iso {
         return Vec::new();
     }
@@ -230,6 +246,7 @@ pub(crate) fn encodings(form: &str) -> Vec<String> {
         form.to_string(),
         json.clone(),
         json.replace('/', "\\/"),
+        json_escape(&json.replace('/', "\\/")),
         json_escape(&json),
         json_escape_ascii(form, false),
         json_escape_ascii(form, true),
@@ -314,13 +331,17 @@ pub(crate) fn extend_base64(s: &str, mut end: usize) -> usize {
     let b = s.as_bytes();
     loop {
         match b.get(end) {
-            Some(c) if c.is_ascii_alphanumeric() || matches!(c, b'+' | b'/' | b'=' | b'-' | b'_') => end += 1,
+            Some(c)
+                if c.is_ascii_alphanumeric() || matches!(c, b'+' | b'/' | b'=' | b'-' | b'_') =>
+            {
+                end += 1
+            }
             Some(b'\\') if b.get(end + 1) == Some(&b'/') => end += 2,
             Some(b'%')
                 if b.len() >= end + 3
                     && matches!(
-                        s[end + 1..end + 3].to_ascii_uppercase().as_str(),
-                        "2B" | "2F" | "3D"
+                        (b[end + 1], b[end + 2].to_ascii_uppercase()),
+                        (b'2', b'B') | (b'2', b'F') | (b'3', b'D')
                     ) =>
             {
                 end += 3
@@ -342,10 +363,17 @@ mod tests {
         assert_eq!(mask(Kind::Phone, "+15556781234"), "…1234");
         assert_eq!(mask(Kind::DocumentNumber, "P12"), "…2");
         assert_eq!(mask(Kind::Email, "example@somemail.org"), "e…@somemail.org");
-        assert_eq!(mask(Kind::Wallet, "0x742d35Cc6634C0532925a3b844Bc454e4438f44e"), "0x742d…f44e");
+        assert_eq!(
+            mask(Kind::Wallet, "0x742d35Cc6634C0532925a3b844Bc454e4438f44e"),
+            "0x742d…f44e"
+        );
         assert_eq!(mask(Kind::Secret, "abc"), "[REDACTED]");
         let img = base64::engine::general_purpose::STANDARD.encode([7u8; 68]);
-        assert!(mask(Kind::Image, &img).starts_with("<image 68 B sha256:"), "{}", mask(Kind::Image, &img));
+        assert!(
+            mask(Kind::Image, &img).starts_with("<image 68 B sha256:"),
+            "{}",
+            mask(Kind::Image, &img)
+        );
     }
 
     #[test]

@@ -12,8 +12,17 @@ pub fn shell_quote(s: &str) -> String {
 }
 
 /// `curl -X 'POST' 'https://…' -H 'Name: value' --data-raw '…'`, one part per line.
-pub fn curl_command(method: &str, url: &str, headers: &[(String, String)], body: Option<&str>) -> String {
-    let mut parts = vec![format!("curl -X {} {}", shell_quote(method), shell_quote(url))];
+pub fn curl_command(
+    method: &str,
+    url: &str,
+    headers: &[(String, String)],
+    body: Option<&str>,
+) -> String {
+    let mut parts = vec![format!(
+        "curl -X {} {}",
+        shell_quote(method),
+        shell_quote(url)
+    )];
     for (k, v) in headers {
         parts.push(format!("-H {}", shell_quote(&format!("{k}: {v}"))));
     }
@@ -55,8 +64,12 @@ pub fn curl_for_event(event: &Event, redactor: Option<&Redactor>) -> Option<Stri
 pub fn export(har: &Har, redactor: Option<&Redactor>) -> String {
     let mut out = String::new();
     for e in &har.log.entries {
-        let headers: Vec<(String, String)> =
-            e.request.headers.iter().map(|h| (h.name.clone(), h.value.clone())).collect();
+        let headers: Vec<(String, String)> = e
+            .request
+            .headers
+            .iter()
+            .map(|h| (h.name.clone(), h.value.clone()))
+            .collect();
         let body = e.request.post_data.as_ref().map(|p| p.text.clone());
         let status = match e.response.status {
             0 => "no response".to_string(),

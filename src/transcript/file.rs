@@ -37,7 +37,9 @@ impl TranscriptFile {
         }
         let file = o.open(path).map_err(|e| match e.kind() {
             std::io::ErrorKind::AlreadyExists => TranscriptError::Exists(path.to_path_buf()),
-            _ if e.raw_os_error() == Some(libc::ELOOP) => TranscriptError::Symlink(path.to_path_buf()),
+            _ if e.raw_os_error() == Some(libc::ELOOP) => {
+                TranscriptError::Symlink(path.to_path_buf())
+            }
             _ => TranscriptError::Io {
                 path: path.to_path_buf(),
                 error: e.to_string(),
@@ -69,7 +71,6 @@ impl TranscriptFile {
             }
         }
     }
-
 }
 
 /// A file created but never written (the command failed before) is removed.
@@ -100,7 +101,13 @@ pub fn create_private_dir(dir: &Path) -> Result<(), TranscriptError> {
 pub fn file_name(provider: &str, scenario: Option<&str>, at_ms: i64, journey_id: &str) -> String {
     let safe = |s: &str| -> String {
         s.chars()
-            .map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' { c } else { '_' })
+            .map(|c| {
+                if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                    c
+                } else {
+                    '_'
+                }
+            })
             .collect()
     };
     let stamp = time::OffsetDateTime::from_unix_timestamp_nanos(at_ms as i128 * 1_000_000)

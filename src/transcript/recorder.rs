@@ -120,7 +120,12 @@ impl Recorder {
     }
 
     /// Writes the transcript into `file` (see [`TranscriptFile::create`]).
-    pub fn write(&self, file: TranscriptFile, redactor: &Redactor, redaction: Redaction) -> Result<PathBuf, TranscriptError> {
+    pub fn write(
+        &self,
+        file: TranscriptFile,
+        redactor: &Redactor,
+        redaction: Redaction,
+    ) -> Result<PathBuf, TranscriptError> {
         let har = self.har(redactor, redaction);
         let bytes = serde_json::to_vec_pretty(&har).map_err(|e| TranscriptError::Io {
             path: file.path().to_path_buf(),
@@ -130,13 +135,23 @@ impl Recorder {
     }
 
     /// Writes the transcript to a new file at `path`.
-    pub fn save(&self, path: &Path, redactor: &Redactor, redaction: Redaction) -> Result<PathBuf, TranscriptError> {
+    pub fn save(
+        &self,
+        path: &Path,
+        redactor: &Redactor,
+        redaction: Redaction,
+    ) -> Result<PathBuf, TranscriptError> {
         self.write(TranscriptFile::create(path)?, redactor, redaction)
     }
 
     /// Writes the transcript to a new file in `dir` (the config's `journeys_dir`), named after
     /// provider, scenario, time and journey id; returns its path.
-    pub fn save_to_dir(&self, dir: &Path, redactor: &Redactor, redaction: Redaction) -> Result<PathBuf, TranscriptError> {
+    pub fn save_to_dir(
+        &self,
+        dir: &Path,
+        redactor: &Redactor,
+        redaction: Redaction,
+    ) -> Result<PathBuf, TranscriptError> {
         let name = {
             let st = self.lock();
             match st.events.first() {
@@ -247,7 +262,10 @@ fn build(st: &State, r: &Redactor, redaction: Redaction) -> Har {
     for e in &st.events {
         match e {
             Event::RequestSent { exchange, body, .. } => {
-                sizes.insert((*exchange, true), body.as_ref().map_or(0, |b| b.len() as i64));
+                sizes.insert(
+                    (*exchange, true),
+                    body.as_ref().map_or(0, |b| b.len() as i64),
+                );
             }
             Event::ResponseReceived { exchange, body, .. } => {
                 sizes.insert((*exchange, false), body.len() as i64);
@@ -325,9 +343,14 @@ fn build(st: &State, r: &Redactor, redaction: Redaction) -> Har {
                 latency_ms,
                 ..
             } => {
-                let Some(&i) = by_exchange.get(exchange) else { continue };
+                let Some(&i) = by_exchange.get(exchange) else {
+                    continue;
+                };
                 let entry = &mut entries[i];
-                let size = sizes.get(&(*exchange, false)).copied().unwrap_or(body.len() as i64);
+                let size = sizes
+                    .get(&(*exchange, false))
+                    .copied()
+                    .unwrap_or(body.len() as i64);
                 entry.response = Response {
                     status: *status,
                     status_text: status_text(*status),
@@ -353,7 +376,9 @@ fn build(st: &State, r: &Redactor, redaction: Redaction) -> Har {
                 latency_ms,
                 ..
             } => {
-                let Some(&i) = by_exchange.get(exchange) else { continue };
+                let Some(&i) = by_exchange.get(exchange) else {
+                    continue;
+                };
                 let entry = &mut entries[i];
                 entry.time = latency_ms.max(0.0);
                 entry.timings = Timings::waited(*latency_ms);

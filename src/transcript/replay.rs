@@ -124,7 +124,9 @@ pub fn stage_runs(events: &[Value]) -> (Vec<StageRun>, Option<Value>) {
                 finished_since_stage = false;
             }
             "request_sent" => {
-                let Some(i) = runs.len().checked_sub(1) else { continue };
+                let Some(i) = runs.len().checked_sub(1) else {
+                    continue;
+                };
                 let ex = e.get("exchange").and_then(Value::as_u64).unwrap_or(0);
                 pending.insert(ex, (i, requests[i].len()));
                 requests[i].push((
@@ -204,8 +206,16 @@ fn compare_runs(saved: &StageRun, replay: &StageRun) -> Vec<String> {
         d.push(format!(
             "request {}: saved {}, replay {}",
             first + 1,
-            saved.requests.get(first).map(String::as_str).unwrap_or("(none)"),
-            replay.requests.get(first).map(String::as_str).unwrap_or("(none)")
+            saved
+                .requests
+                .get(first)
+                .map(String::as_str)
+                .unwrap_or("(none)"),
+            replay
+                .requests
+                .get(first)
+                .map(String::as_str)
+                .unwrap_or("(none)")
         ));
     }
     if saved.provider_statuses != replay.provider_statuses {
@@ -223,7 +233,11 @@ fn compare_runs(saved: &StageRun, replay: &StageRun) -> Vec<String> {
         ));
     }
     if saved.state != replay.state {
-        d.push(format!("stage state: saved {}, replay {}", show(&saved.state), show(&replay.state)));
+        d.push(format!(
+            "stage state: saved {}, replay {}",
+            show(&saved.state),
+            show(&replay.state)
+        ));
     }
     d
 }
@@ -256,7 +270,11 @@ pub fn compare(saved_events: &[Value], replay_events: &[Value]) -> Report {
     let (se, re) = (ending(saved_end.as_ref()), ending(replay_end.as_ref()));
     let mut outcome_differences = Vec::new();
     if se.outcome != re.outcome {
-        outcome_differences.push(format!("outcome: saved {}, replay {}", show(&se.outcome), show(&re.outcome)));
+        outcome_differences.push(format!(
+            "outcome: saved {}, replay {}",
+            show(&se.outcome),
+            show(&re.outcome)
+        ));
     }
     if se.kyc_status != re.kyc_status {
         outcome_differences.push(format!(
@@ -306,7 +324,10 @@ fn human(report: &Report) -> String {
             })
             .unwrap_or_default();
         if c.same {
-            out.push_str(&format!("  {:>2}. {:<16} same     {what}\n", c.index, c.stage));
+            out.push_str(&format!(
+                "  {:>2}. {:<16} same     {what}\n",
+                c.index, c.stage
+            ));
         } else {
             out.push_str(&format!("  {:>2}. {:<16} DIFFERS\n", c.index, c.stage));
             for d in &c.differences {
@@ -332,7 +353,9 @@ fn human(report: &Report) -> String {
             "DIFFERS: first difference at stage {} ({})\n",
             f.index, f.stage
         )),
-        None if !report.matches => out.push_str("DIFFERS: the stages match but the outcome does not\n"),
+        None if !report.matches => {
+            out.push_str("DIFFERS: the stages match but the outcome does not\n")
+        }
         None => out.push_str("MATCHES: the replay ran as saved\n"),
     }
     out
@@ -347,6 +370,7 @@ fn setup_failed(e: &SetupError) -> i32 {
 
 /// `rampsim replay`.
 pub async fn replay_command(host: &Host, args: &ReplayArgs) -> i32 {
+    crate::redact::pin_profiles(host.config.profiles.values().map(|p| &p.profile));
     let har = match read(&args.transcript) {
         Ok(h) => h,
         Err(e) => {
@@ -363,7 +387,11 @@ pub async fn replay_command(host: &Host, args: &ReplayArgs) -> i32 {
         );
         return 2;
     }
-    let Some(profile) = args.profile.clone().or_else(|| saved.profile.reference.clone()) else {
+    let Some(profile) = args
+        .profile
+        .clone()
+        .or_else(|| saved.profile.reference.clone())
+    else {
         eprintln!(
             "rampsim: the transcript's profile `{}` was not from the config or a file; pass --profile NAME|PATH",
             saved.profile.name
@@ -438,7 +466,11 @@ pub async fn replay_command(host: &Host, args: &ReplayArgs) -> i32 {
     if args.json {
         let mut v = serde_json::to_value(&report).unwrap_or(Value::Null);
         redactor.redact_json(&mut v);
-        let _ = writeln!(out, "{}", serde_json::to_string_pretty(&v).unwrap_or_default());
+        let _ = writeln!(
+            out,
+            "{}",
+            serde_json::to_string_pretty(&v).unwrap_or_default()
+        );
     } else {
         // The header names the transcript, provider, scenario and profile (a config key).
         let _ = writeln!(out, "{header}");
@@ -478,7 +510,11 @@ mod tests {
     #[test]
     fn more_polls_of_the_same_are_the_same() {
         let a = journey(&["PENDING"], "APPROVED", "order_created");
-        let b = journey(&["PENDING", "PENDING", "PENDING"], "APPROVED", "order_created");
+        let b = journey(
+            &["PENDING", "PENDING", "PENDING"],
+            "APPROVED",
+            "order_created",
+        );
         let r = compare(&a, &b);
         assert!(r.matches, "{r:?}");
     }
@@ -496,14 +532,24 @@ mod tests {
                 stage: "await_kyc".into()
             })
         );
-        assert!(r.stages[1].differences[0].contains("APPROVED"), "{:?}", r.stages[1]);
+        assert!(
+            r.stages[1].differences[0].contains("APPROVED"),
+            "{:?}",
+            r.stages[1]
+        );
         assert_eq!(r.outcome_differences.len(), 1);
     }
 
     #[test]
     fn ids_in_paths_are_not_differences() {
-        assert_eq!(path_template("/v2/identity/identities/1f2e-3d4c?x=1"), "/v2/identity/identities/{id}");
-        assert_eq!(path_template("/v2/profiles/abc/orders"), "/v2/profiles/abc/orders");
+        assert_eq!(
+            path_template("/v2/identity/identities/1f2e-3d4c?x=1"),
+            "/v2/identity/identities/{id}"
+        );
+        assert_eq!(
+            path_template("/v2/profiles/abc/orders"),
+            "/v2/profiles/abc/orders"
+        );
         assert_eq!(path_template("/users/1"), "/users/1");
     }
 }

@@ -47,10 +47,20 @@ pub enum Action {
     MoveToStart,
     MoveToEnd,
     /// Mouse wheel at a screen position; `delta` rows (negative: up).
-    ScrollAt { column: u16, row: u16, delta: i32 },
+    ScrollAt {
+        column: u16,
+        row: u16,
+        delta: i32,
+    },
     /// Left click at a screen position.
-    ClickAt { column: u16, row: u16 },
-    Resize { width: u16, height: u16 },
+    ClickAt {
+        column: u16,
+        row: u16,
+    },
+    Resize {
+        width: u16,
+        height: u16,
+    },
     Quit,
     // ---- from background work ----------------------------------------------------------
     /// Periodic wake-up while a real-clock stage runs (countdowns, running durations).

@@ -39,7 +39,9 @@ impl AppInit {
             if p.is_absolute() {
                 p.clone()
             } else {
-                std::env::current_dir().map(|d| d.join(p)).unwrap_or_else(|_| p.clone())
+                std::env::current_dir()
+                    .map(|d| d.join(p))
+                    .unwrap_or_else(|_| p.clone())
             }
         };
         AppInit {
@@ -92,7 +94,9 @@ impl Pane {
 pub enum Setup {
     /// Nothing asked yet (the first frame).
     Starting,
-    Preparing { provider: String },
+    Preparing {
+        provider: String,
+    },
     Ready,
     Failed(String),
     AwaitingLiveConfirmation,
@@ -100,11 +104,20 @@ pub enum Setup {
 
 pub enum Popup {
     Help,
-    Providers { selected: usize },
-    Scenarios { selected: usize },
+    Providers {
+        selected: usize,
+    },
+    Scenarios {
+        selected: usize,
+    },
     Profile(Box<ProfileForm>),
-    Curl { command: String, note: String },
-    ConfirmLive { provider: String },
+    Curl {
+        command: String,
+        note: String,
+    },
+    ConfirmLive {
+        provider: String,
+    },
     /// Live mode: the first request with KYC data waits for a yes.
     ConfirmKyc {
         request: String,
@@ -176,7 +189,10 @@ impl App {
 
     /// What to do once the first frame is on screen: find the plugins and prepare a journey.
     pub fn start(&mut self) -> Vec<Effect> {
-        self.note(LogLevel::Info, "looking for plugins and preparing a journey…".into());
+        self.note(
+            LogLevel::Info,
+            "looking for plugins and preparing a journey…".into(),
+        );
         vec![
             Effect::DiscoverPlugins,
             Effect::Runner(RunnerCommand::Setup(self.choice.clone())),
@@ -218,14 +234,20 @@ impl App {
     }
 
     pub fn mode(&self) -> Mode {
-        self.journey.mode.or(self.info.as_ref().map(|i| i.mode)).unwrap_or(self.init.mode)
+        self.journey
+            .mode
+            .or(self.info.as_ref().map(|i| i.mode))
+            .unwrap_or(self.init.mode)
     }
 
     /// The manifest of the chosen provider, from the journey or from discovery.
     pub fn manifest(&self) -> Option<&Manifest> {
         match &self.info {
             Some(i) if i.manifest.id == self.provider() => Some(&i.manifest),
-            _ => self.plugins.as_ref().and_then(|p| p.manifest(self.provider())),
+            _ => self
+                .plugins
+                .as_ref()
+                .and_then(|p| p.manifest(self.provider())),
         }
     }
 
@@ -234,7 +256,9 @@ impl App {
     }
 
     pub fn selected_exchange(&self) -> Option<&Exchange> {
-        self.journey.exchanges_of(self.selected_stage).nth(self.selected_exchange)
+        self.journey
+            .exchanges_of(self.selected_stage)
+            .nth(self.selected_exchange)
     }
 
     pub fn can_run(&self) -> bool {
@@ -324,25 +348,38 @@ impl App {
                 let selected = self
                     .plugins
                     .as_ref()
-                    .and_then(|l| l.plugins.iter().position(|p| p.manifest.id == self.provider()))
+                    .and_then(|l| {
+                        l.plugins
+                            .iter()
+                            .position(|p| p.manifest.id == self.provider())
+                    })
                     .unwrap_or(0);
                 self.popup = Some(Popup::Providers { selected });
                 Vec::new()
             }
             Action::OpenScenarioPicker => {
                 let Some(m) = self.manifest() else {
-                    self.note(LogLevel::Warn, "no scenarios known yet: the plugin is still loading".into());
+                    self.note(
+                        LogLevel::Warn,
+                        "no scenarios known yet: the plugin is still loading".into(),
+                    );
                     return Vec::new();
                 };
                 let current = self.current_scenario();
-                let selected = m.scenarios.iter().position(|s| Some(&s.name) == current.as_ref()).unwrap_or(0);
+                let selected = m
+                    .scenarios
+                    .iter()
+                    .position(|s| Some(&s.name) == current.as_ref())
+                    .unwrap_or(0);
                 self.popup = Some(Popup::Scenarios { selected });
                 Vec::new()
             }
             Action::OpenProfileForm => {
                 let form = match (&self.choice.profile, &self.info) {
                     (Some((name, p)), _) => ProfileForm::new(name, p.clone()),
-                    (None, Some(info)) => ProfileForm::new(&info.profile_name, info.profile.clone()),
+                    (None, Some(info)) => {
+                        ProfileForm::new(&info.profile_name, info.profile.clone())
+                    }
                     (None, None) => {
                         self.note(LogLevel::Warn, "no profile loaded yet".into());
                         return Vec::new();
@@ -382,7 +419,11 @@ impl App {
     fn update_popup(&mut self, action: Action) -> Vec<Effect> {
         match action {
             Action::ClosePopup => {
-                if let Some(Popup::ConfirmKyc { answer: Some(answer), request }) = self.popup.take() {
+                if let Some(Popup::ConfirmKyc {
+                    answer: Some(answer),
+                    request,
+                }) = self.popup.take()
+                {
                     self.note(LogLevel::Warn, format!("not sent: {request}"));
                     let _ = answer.send(false);
                 }
@@ -456,7 +497,11 @@ impl App {
                 }
             }
             Some(Popup::Scenarios { selected }) => {
-                match self.manifest().and_then(|m| m.scenarios.get(selected)).map(|s| s.name.clone()) {
+                match self
+                    .manifest()
+                    .and_then(|m| m.scenarios.get(selected))
+                    .map(|s| s.name.clone())
+                {
                     Some(name) => {
                         self.choice.scenario = Some(name);
                         self.new_journey()
@@ -478,17 +523,26 @@ impl App {
                     return Vec::new();
                 }
                 let name = format!("{} (edited)", form.name);
-                self.note(LogLevel::Info, format!("profile {name} applied: starting a new journey"));
+                self.note(
+                    LogLevel::Info,
+                    format!("profile {name} applied: starting a new journey"),
+                );
                 self.choice.profile = Some((name, form.profile));
                 self.new_journey()
             }
             Some(Popup::ConfirmLive { provider }) => {
-                self.note(LogLevel::Warn, format!("sending real requests to {provider} (LIVE)"));
+                self.note(
+                    LogLevel::Warn,
+                    format!("sending real requests to {provider} (LIVE)"),
+                );
                 self.choice.allow_live = true;
                 self.new_journey()
             }
             Some(Popup::ConfirmKyc { request, answer }) => {
-                self.note(LogLevel::Warn, format!("sending KYC data to the LIVE provider: {request}"));
+                self.note(
+                    LogLevel::Warn,
+                    format!("sending KYC data to the LIVE provider: {request}"),
+                );
                 if let Some(answer) = answer {
                     let _ = answer.send(true);
                 }
@@ -557,7 +611,10 @@ impl App {
 
     fn show_curl(&mut self) -> Vec<Effect> {
         let Some(x) = self.selected_exchange() else {
-            self.note(LogLevel::Info, "no request selected: pick a stage with requests".into());
+            self.note(
+                LogLevel::Info,
+                "no request selected: pick a stage with requests".into(),
+            );
             return Vec::new();
         };
         // What leaves the app goes through the journey's redactor (secrets and KYC values).
@@ -645,7 +702,9 @@ impl App {
             }
             Pane::Exchanges => {
                 let len = self.journey.exchanges_of(self.selected_stage).count();
-                if let Some(i) = view::exchanges::row_at(panes.exchanges, row, self.selected_exchange, len) {
+                if let Some(i) =
+                    view::exchanges::row_at(panes.exchanges, row, self.selected_exchange, len)
+                {
                     self.follow = false;
                     self.selected_exchange = i;
                     self.inspector_scroll = 0;
@@ -659,7 +718,8 @@ impl App {
     fn click_in_popup(&mut self, column: u16, row: u16) -> Vec<Effect> {
         let area = ratatui::layout::Rect::new(0, 0, self.width, self.height);
         let len = self.popup_list_len();
-        if let Some(Popup::Providers { selected } | Popup::Scenarios { selected }) = &mut self.popup {
+        if let Some(Popup::Providers { selected } | Popup::Scenarios { selected }) = &mut self.popup
+        {
             if let Some(i) = view::picker::row_at(area, column, row, *selected, len) {
                 *selected = i;
             }
@@ -676,7 +736,8 @@ impl App {
                 self.inspector_scroll = 0;
             }
             Event::RequestSent { stage, .. } if self.follow && *stage == self.selected_stage => {
-                self.selected_exchange = self.journey.exchanges_of(*stage).count().saturating_sub(1);
+                self.selected_exchange =
+                    self.journey.exchanges_of(*stage).count().saturating_sub(1);
                 self.inspector_scroll = 0;
             }
             Event::JourneyFinished { finished, .. } => {
@@ -687,7 +748,9 @@ impl App {
         let level = match event {
             Event::Log { level, .. } => *level,
             Event::RequestFailed { .. } => LogLevel::Warn,
-            Event::StageFinished { state, .. } if matches!(state, crate::journey::StageState::Failed) => {
+            Event::StageFinished { state, .. }
+                if matches!(state, crate::journey::StageState::Failed) =>
+            {
                 LogLevel::Error
             }
             _ => LogLevel::Info,
@@ -755,10 +818,30 @@ impl App {
 
     fn on_plugins(&mut self, list: PluginList) {
         let n = list.plugins.len();
-        let ids: Vec<&str> = list.plugins.iter().map(|p| p.manifest.id.as_str()).collect();
+        let ids: Vec<&str> = list
+            .plugins
+            .iter()
+            .map(|p| p.manifest.id.as_str())
+            .collect();
+        let text = match n {
+            0 => {
+                let dirs: Vec<String> = list
+                    .searched
+                    .iter()
+                    .map(|d| d.display().to_string())
+                    .collect();
+                format!("no plugins found (searched: {})", dirs.join(", "))
+            }
+            1 => format!("found 1 plugin: {}", ids[0]),
+            _ => format!("found {n} plugins: {}", ids.join(", ")),
+        };
         self.note(
-            LogLevel::Info,
-            format!("found {n} plugin{}: {}", if n == 1 { "" } else { "s" }, ids.join(", ")),
+            if n == 0 {
+                LogLevel::Warn
+            } else {
+                LogLevel::Info
+            },
+            text,
         );
         for f in &list.failed {
             self.note(LogLevel::Warn, format!("plugin failed to load: {}", f.why));
@@ -784,8 +867,16 @@ impl App {
         match &self.popup {
             Some(Popup::Help) => vec![("Esc", "close")],
             Some(Popup::Curl { .. }) => vec![("Esc", "close"), ("c", "copy again")],
-            Some(Popup::Providers { .. }) => vec![("↑↓", "choose"), ("Enter", "use provider"), ("Esc", "close")],
-            Some(Popup::Scenarios { .. }) => vec![("↑↓", "choose"), ("Enter", "use scenario"), ("Esc", "close")],
+            Some(Popup::Providers { .. }) => vec![
+                ("↑↓", "choose"),
+                ("Enter", "use provider"),
+                ("Esc", "close"),
+            ],
+            Some(Popup::Scenarios { .. }) => vec![
+                ("↑↓", "choose"),
+                ("Enter", "use scenario"),
+                ("Esc", "close"),
+            ],
             Some(Popup::Profile(_)) => vec![
                 ("↑↓", "field"),
                 ("type", "edit"),
@@ -794,7 +885,9 @@ impl App {
                 ("Esc", "discard"),
             ],
             Some(Popup::ConfirmLive { .. }) => vec![("y", "use the live provider"), ("n", "stay")],
-            Some(Popup::ConfirmKyc { .. }) => vec![("y", "send the KYC data"), ("n", "do not send")],
+            Some(Popup::ConfirmKyc { .. }) => {
+                vec![("y", "send the KYC data"), ("n", "do not send")]
+            }
             None => {
                 let mut keys = Vec::new();
                 if self.busy {
@@ -806,7 +899,11 @@ impl App {
                     }
                     keys.push(("r", "rerun"));
                 }
-                keys.push(("x", if self.setup == Setup::Ready { "reset" } else { "retry" }));
+                match self.setup {
+                    Setup::Ready => keys.push(("x", "reset")),
+                    Setup::Failed(_) | Setup::AwaitingLiveConfirmation => keys.push(("x", "retry")),
+                    Setup::Starting | Setup::Preparing { .. } => {}
+                }
                 if self.selected_exchange().is_some() {
                     keys.push(("c", "curl"));
                 }
@@ -891,7 +988,10 @@ mod tests {
             mode: Mode::Sandbox,
             virtual_clock: true,
             secrets: vec!["top-secret".into()],
-            redactor: crate::redact::SharedRedactor::for_journey(&["top-secret".to_string()], &Profile::default()),
+            redactor: crate::redact::SharedRedactor::for_journey(
+                &["top-secret".to_string()],
+                &Profile::default(),
+            ),
         }
     }
 
@@ -965,14 +1065,26 @@ mod tests {
     #[test]
     fn n_runs_the_next_stage_once_and_refuses_while_busy() {
         let mut app = ready_app();
-        assert_eq!(app.update(Action::RunNext), vec![Effect::Runner(RunnerCommand::RunNext)]);
+        assert_eq!(
+            app.update(Action::RunNext),
+            vec![Effect::Runner(RunnerCommand::RunNext)]
+        );
         assert!(app.busy);
-        assert!(app.update(Action::RunNext).is_empty(), "a second n while running does nothing");
+        assert!(
+            app.update(Action::RunNext).is_empty(),
+            "a second n while running does nothing"
+        );
         assert!(app.log.back().unwrap().text.contains("Esc"));
-        assert_eq!(app.update(Action::Cancel), vec![Effect::Runner(RunnerCommand::Cancel)]);
+        assert_eq!(
+            app.update(Action::Cancel),
+            vec![Effect::Runner(RunnerCommand::Cancel)]
+        );
         app.update(Action::Runner(RunnerReport::Idle { sensitive: vec![] }));
         assert!(!app.busy);
-        assert_eq!(app.update(Action::RunAll), vec![Effect::Runner(RunnerCommand::RunAll)]);
+        assert_eq!(
+            app.update(Action::RunAll),
+            vec![Effect::Runner(RunnerCommand::RunAll)]
+        );
     }
 
     #[test]
@@ -987,7 +1099,10 @@ mod tests {
         assert!(app.update(Action::RunAll).is_empty());
         assert!(matches!(app.setup, Setup::Failed(_)));
         // x tries again.
-        assert!(matches!(app.update(Action::Reset)[..], [Effect::Runner(RunnerCommand::Setup(_))]));
+        assert!(matches!(
+            app.update(Action::Reset)[..],
+            [Effect::Runner(RunnerCommand::Setup(_))]
+        ));
     }
 
     #[test]
@@ -998,10 +1113,17 @@ mod tests {
         assert_eq!(app.journey.stage(Stage::Register).status.word(), "running");
         app.update(ev(sent(Stage::Register, 1, "/a")));
         app.update(ev(sent(Stage::Register, 2, "/b")));
-        assert_eq!(app.selected_exchange().unwrap().path, "/b", "follows the newest request");
+        assert_eq!(
+            app.selected_exchange().unwrap().path,
+            "/b",
+            "follows the newest request"
+        );
         app.update(ev(finished_stage(Stage::Register, StageState::Done)));
         app.update(ev(started(Stage::IdvPassthrough)));
-        app.update(ev(finished_stage(Stage::IdvPassthrough, StageState::Skipped)));
+        app.update(ev(finished_stage(
+            Stage::IdvPassthrough,
+            StageState::Skipped,
+        )));
         app.update(ev(started(Stage::AwaitKyc)));
         assert_eq!(app.selected_stage, Stage::AwaitKyc);
         app.update(ev(sent(Stage::AwaitKyc, 3, "/poll")));
@@ -1015,10 +1137,16 @@ mod tests {
             at_ms: 1_200,
         }));
         let kyc = app.journey.stage(Stage::AwaitKyc);
-        assert_eq!((kyc.polls, kyc.provider_status.as_deref()), (1, Some("PENDING")));
+        assert_eq!(
+            (kyc.polls, kyc.provider_status.as_deref()),
+            (1, Some("PENDING"))
+        );
         assert_eq!(kyc.next_poll.map(|p| p.in_ms), Some(2_000));
         assert_eq!(app.journey.stage(Stage::Register).status.word(), "done");
-        assert_eq!(app.journey.stage(Stage::IdvPassthrough).status.word(), "skipped");
+        assert_eq!(
+            app.journey.stage(Stage::IdvPassthrough).status.word(),
+            "skipped"
+        );
         assert_eq!(app.journey.next_stage(), Some(Stage::AwaitKyc));
     }
 
@@ -1040,8 +1168,14 @@ mod tests {
             duration_ms: 5,
             at_ms: 1_100,
         }));
-        assert_eq!(app.journey.finished.as_ref().map(|f| f.outcome), Some(Outcome::Rejected));
-        assert!(app.update(Action::RunNext).is_empty(), "nothing left to run");
+        assert_eq!(
+            app.journey.finished.as_ref().map(|f| f.outcome),
+            Some(Outcome::Rejected)
+        );
+        assert!(
+            app.update(Action::RunNext).is_empty(),
+            "nothing left to run"
+        );
         assert_eq!(
             app.update(Action::RerunSelected),
             vec![Effect::Runner(RunnerCommand::Rerun(Stage::Register))]
@@ -1060,7 +1194,11 @@ mod tests {
         app.update(Action::Move(-1));
         assert!(!app.follow);
         app.update(ev(sent(Stage::Register, 2, "/b")));
-        assert_eq!(app.selected_exchange().unwrap().path, "/a", "stays where the operator put it");
+        assert_eq!(
+            app.selected_exchange().unwrap().path,
+            "/a",
+            "stays where the operator put it"
+        );
         app.update(Action::FocusLeft);
         assert_eq!(app.focus, Pane::Stages);
         app.update(Action::MoveToEnd);
@@ -1073,7 +1211,10 @@ mod tests {
         app.update(Action::RunAll);
         let effects = app.update(Action::Reset);
         assert_eq!(effects[0], Effect::Runner(RunnerCommand::Cancel));
-        assert!(matches!(effects[1], Effect::Runner(RunnerCommand::Setup(_))));
+        assert!(matches!(
+            effects[1],
+            Effect::Runner(RunnerCommand::Setup(_))
+        ));
     }
 
     #[test]
@@ -1101,7 +1242,10 @@ mod tests {
         app.update(Action::OpenProviderPicker);
         assert_eq!(app.input_mode(), InputMode::Picker);
         app.update(Action::Move(5));
-        assert!(app.update(Action::Confirm).is_empty(), "a failed plugin cannot be picked");
+        assert!(
+            app.update(Action::Confirm).is_empty(),
+            "a failed plugin cannot be picked"
+        );
         app.update(Action::Move(-1));
         let effects = app.update(Action::Confirm);
         let Effect::Runner(RunnerCommand::Setup(choice)) = &effects[0] else {
@@ -1118,13 +1262,17 @@ mod tests {
         assert_eq!(app.input_mode(), InputMode::Form);
         // The empty default profile has problems; fix nothing and try to apply.
         assert!(app.update(Action::Confirm).is_empty());
-        let Some(Popup::Profile(form)) = &app.popup else { panic!("form closed") };
+        let Some(Popup::Profile(form)) = &app.popup else {
+            panic!("form closed")
+        };
         assert!(form.refused.is_some());
         app.update(Action::Move(3));
         for c in "1960-13-45".chars() {
             app.update(Action::Input(c));
         }
-        let Some(Popup::Profile(form)) = &app.popup else { panic!("form closed") };
+        let Some(Popup::Profile(form)) = &app.popup else {
+            panic!("form closed")
+        };
         assert_eq!(form.field(), "date_of_birth");
         assert!(form.problems_of("date_of_birth").next().is_some());
         assert!(matches!(app.update(Action::ClosePopup)[..], []));
@@ -1137,10 +1285,14 @@ mod tests {
         app.update(ev(started(Stage::Register)));
         app.update(ev(sent(Stage::Register, 1, "/a")));
         let effects = app.update(Action::ShowCurl);
-        let [Effect::Copy(text)] = &effects[..] else { panic!("{effects:?}") };
+        let [Effect::Copy(text)] = &effects[..] else {
+            panic!("{effects:?}")
+        };
         assert!(!text.contains("top-secret"), "{text}");
         app.update(Action::Copied("copied with xclip".into()));
-        let Some(Popup::Curl { note, .. }) = &app.popup else { panic!() };
+        let Some(Popup::Curl { note, .. }) = &app.popup else {
+            panic!()
+        };
         assert_eq!(note, "copied with xclip");
     }
 
@@ -1153,7 +1305,9 @@ mod tests {
         }));
         assert_eq!(app.input_mode(), InputMode::Confirm);
         let effects = app.update(Action::Confirm);
-        let Effect::Runner(RunnerCommand::Setup(choice)) = &effects[0] else { panic!() };
+        let Effect::Runner(RunnerCommand::Setup(choice)) = &effects[0] else {
+            panic!()
+        };
         assert!(choice.allow_live);
     }
 

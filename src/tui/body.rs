@@ -59,15 +59,16 @@ pub fn format_body(body: &str, content_type: Option<&str>) -> BodyView {
         }
     }
     if ct.contains("x-www-form-urlencoded") || (ct.is_empty() && looks_like_form(trimmed)) {
-        let lines = trimmed
-            .split('&')
-            .filter(|p| !p.is_empty())
-            .map(|pair| {
-                let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
-                let (k, v) = (percent_decode(k), percent_decode(v));
-                let v = if is_secret_key(&k) { MASK.to_string() } else { shorten(&v) };
-                format!("{k} = {v}")
-            });
+        let lines = trimmed.split('&').filter(|p| !p.is_empty()).map(|pair| {
+            let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+            let (k, v) = (percent_decode(k), percent_decode(v));
+            let v = if is_secret_key(&k) {
+                MASK.to_string()
+            } else {
+                shorten(&v)
+            };
+            format!("{k} = {v}")
+        });
         return BodyView {
             kind: BodyKind::Form,
             lines: cap(lines),
@@ -122,8 +123,11 @@ fn shorten(s: &str) -> String {
 fn looks_like_form(s: &str) -> bool {
     !s.contains(char::is_whitespace)
         && s.split('&').all(|p| {
-            p.split_once('=')
-                .is_some_and(|(k, _)| !k.is_empty() && k.chars().all(|c| c.is_ascii_alphanumeric() || "_-.[]%".contains(c)))
+            p.split_once('=').is_some_and(|(k, _)| {
+                !k.is_empty()
+                    && k.chars()
+                        .all(|c| c.is_ascii_alphanumeric() || "_-.[]%".contains(c))
+            })
         })
 }
 
@@ -169,11 +173,18 @@ mod tests {
 
     #[test]
     fn forms_are_one_field_a_line() {
-        let b = format_body("grant_type=client_credentials&client_secret=s3cr%21t&scope=a+b", None);
+        let b = format_body(
+            "grant_type=client_credentials&client_secret=s3cr%21t&scope=a+b",
+            None,
+        );
         assert_eq!(b.kind, BodyKind::Form);
         assert_eq!(
             b.lines,
-            vec!["grant_type = client_credentials", "client_secret = ****", "scope = a b"]
+            vec![
+                "grant_type = client_credentials",
+                "client_secret = ****",
+                "scope = a b"
+            ]
         );
     }
 

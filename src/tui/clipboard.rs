@@ -9,7 +9,10 @@ use std::time::{Duration, Instant};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Method {
-    Command { program: &'static str, args: &'static [&'static str] },
+    Command {
+        program: &'static str,
+        args: &'static [&'static str],
+    },
     Osc52,
 }
 
@@ -35,7 +38,10 @@ fn on_path(program: &str) -> bool {
 
 /// The escape sequence that asks the terminal to put `text` on its clipboard.
 pub fn osc52(text: &str) -> String {
-    format!("\x1b]52;c;{}\x07", base64::engine::general_purpose::STANDARD.encode(text))
+    format!(
+        "\x1b]52;c;{}\x07",
+        base64::engine::general_purpose::STANDARD.encode(text)
+    )
 }
 
 pub const OSC52_NOTE: &str =
@@ -61,8 +67,12 @@ pub fn copy_with(program: &str, args: &[&str], text: &str) -> String {
     let deadline = Instant::now() + Duration::from_secs(3);
     loop {
         match child.try_wait() {
-            Ok(Some(status)) if status.success() => return format!("copied to the clipboard with {program}"),
-            Ok(Some(status)) => return format!("{program} failed ({status}); Shift-drag to select the text"),
+            Ok(Some(status)) if status.success() => {
+                return format!("copied to the clipboard with {program}")
+            }
+            Ok(Some(status)) => {
+                return format!("{program} failed ({status}); Shift-drag to select the text")
+            }
             Ok(None) if Instant::now() < deadline => std::thread::sleep(Duration::from_millis(10)),
             _ => {
                 let _ = child.kill();

@@ -39,7 +39,10 @@ mod tests {
             headers: vec![
                 ("Authorization".into(), "Basic dXNlcjpwYXNz".into()),
                 ("X-App-Token".into(), "t0k3n".into()),
-                ("Content-Type".into(), "application/x-www-form-urlencoded".into()),
+                (
+                    "Content-Type".into(),
+                    "application/x-www-form-urlencoded".into(),
+                ),
             ],
             body_raw: Some("client_id=me&client_secret=hunter22&note=it's".into()),
             body: None,
@@ -53,10 +56,19 @@ mod tests {
     fn credentials_and_secret_values_never_reach_the_command() {
         let redact = |s: &str| s.replace("hunter22", "****");
         let cmd = curl_command(&exchange(), &redact);
-        assert!(cmd.starts_with("curl -X POST 'http://127.0.0.1:9/s/oauth/oauth2/token'"), "{cmd}");
+        assert!(
+            cmd.starts_with("curl -X POST 'http://127.0.0.1:9/s/oauth/oauth2/token'"),
+            "{cmd}"
+        );
         assert!(cmd.contains("-H 'Authorization: Basic ****'"), "{cmd}");
         assert!(cmd.contains("-H 'X-App-Token: ****'"), "{cmd}");
-        assert!(!cmd.contains("dXNlcjpwYXNz") && !cmd.contains("t0k3n") && !cmd.contains("hunter22"), "{cmd}");
-        assert!(cmd.contains(r"note=it'\''s"), "quotes survive the shell: {cmd}");
+        assert!(
+            !cmd.contains("dXNlcjpwYXNz") && !cmd.contains("t0k3n") && !cmd.contains("hunter22"),
+            "{cmd}"
+        );
+        assert!(
+            cmd.contains(r"note=it'\''s"),
+            "quotes survive the shell: {cmd}"
+        );
     }
 }

@@ -4,7 +4,6 @@
 use crate::config::{validate_profile, FieldProblem};
 use rampsim_plugin_sdk::wire::Profile;
 
-
 /// Dotted paths, as `validate_profile` names them. Document images are not editable here.
 pub const FIELDS: &[&str] = &[
     "ref_id",
@@ -150,7 +149,10 @@ impl ProfileForm {
     }
 
     /// The problems of one field (`idv.fields` may have several).
-    pub fn problems_of<'a>(&'a self, field: &'a str) -> impl Iterator<Item = &'a FieldProblem> + 'a {
+    pub fn problems_of<'a>(
+        &'a self,
+        field: &'a str,
+    ) -> impl Iterator<Item = &'a FieldProblem> + 'a {
         self.problems.iter().filter(move |p| p.field == field)
     }
 
@@ -182,7 +184,11 @@ mod tests {
     fn every_field_reads_back_what_was_set() {
         let mut p = Profile::default();
         for f in FIELDS {
-            let v = if *f == "idv.fields" { "address, liveness".to_string() } else { format!("v-{f}") };
+            let v = if *f == "idv.fields" {
+                "address, liveness".to_string()
+            } else {
+                format!("v-{f}")
+            };
             set(&mut p, f, v.clone());
             assert_eq!(get(&p, f), v, "{f}");
         }
@@ -194,7 +200,11 @@ mod tests {
         let problems = validate_profile(&Profile::default());
         assert!(!problems.is_empty());
         for p in problems {
-            assert!(FIELDS.contains(&p.field.as_str()), "{} is validated but not editable", p.field);
+            assert!(
+                FIELDS.contains(&p.field.as_str()),
+                "{} is validated but not editable",
+                p.field
+            );
         }
     }
 }

@@ -234,7 +234,12 @@ impl JourneyState {
                 self.virtual_clock = *virtual_clock;
                 self.started_at_ms = Some(*at_ms);
             }
-            Event::StageStarted { stage, label, at_ms, .. } => {
+            Event::StageStarted {
+                stage,
+                label,
+                at_ms,
+                ..
+            } => {
                 // A re-run opens a finished journey again, as the engine does.
                 self.finished = None;
                 self.duration_ms = None;
@@ -363,13 +368,18 @@ impl JourneyState {
                 if provider_status.is_some() {
                     view.provider_status = provider_status.clone();
                 }
-                if matches!(state, StageState::Done | StageState::Skipped | StageState::Ended) {
+                if matches!(
+                    state,
+                    StageState::Done | StageState::Skipped | StageState::Ended
+                ) {
                     self.next_index = stage.index() + 1;
                 }
             }
             Event::Log { .. } => {}
             Event::JourneyFinished {
-                finished, duration_ms, ..
+                finished,
+                duration_ms,
+                ..
             } => {
                 self.finished = Some(finished.clone());
                 self.duration_ms = Some(*duration_ms);

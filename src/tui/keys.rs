@@ -47,13 +47,17 @@ pub fn action_for(mode: InputMode, key: KeyEvent) -> Option<Action> {
             _ => None,
         },
         InputMode::Reading => match key.code {
-            KeyCode::Esc | KeyCode::Enter | KeyCode::Char('q') | KeyCode::Char('?') => Some(Action::ClosePopup),
+            KeyCode::Esc | KeyCode::Enter | KeyCode::Char('q') | KeyCode::Char('?') => {
+                Some(Action::ClosePopup)
+            }
             KeyCode::Char('c') => Some(Action::ShowCurl),
             _ => None,
         },
         InputMode::Confirm => match key.code {
             KeyCode::Char('y') | KeyCode::Char('Y') => Some(Action::Confirm),
-            KeyCode::Esc | KeyCode::Char('n') | KeyCode::Char('N') | KeyCode::Char('q') => Some(Action::ClosePopup),
+            KeyCode::Esc | KeyCode::Char('n') | KeyCode::Char('N') | KeyCode::Char('q') => {
+                Some(Action::ClosePopup)
+            }
             _ => None,
         },
     }
@@ -106,17 +110,38 @@ mod tests {
 
     #[test]
     fn letters_are_commands_on_the_main_screen_and_text_in_the_form() {
-        assert!(matches!(action_for(InputMode::Main, key(KeyCode::Char('q'))), Some(Action::Quit)));
-        assert!(matches!(action_for(InputMode::Form, key(KeyCode::Char('q'))), Some(Action::Input('q'))));
-        assert!(matches!(action_for(InputMode::Main, key(KeyCode::Enter)), Some(Action::RunNext)));
-        assert!(matches!(action_for(InputMode::Picker, key(KeyCode::Enter)), Some(Action::Confirm)));
+        assert!(matches!(
+            action_for(InputMode::Main, key(KeyCode::Char('q'))),
+            Some(Action::Quit)
+        ));
+        assert!(matches!(
+            action_for(InputMode::Form, key(KeyCode::Char('q'))),
+            Some(Action::Input('q'))
+        ));
+        assert!(matches!(
+            action_for(InputMode::Main, key(KeyCode::Enter)),
+            Some(Action::RunNext)
+        ));
+        assert!(matches!(
+            action_for(InputMode::Picker, key(KeyCode::Enter)),
+            Some(Action::Confirm)
+        ));
     }
 
     #[test]
     fn ctrl_c_quits_everywhere() {
         let k = KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL);
-        for mode in [InputMode::Main, InputMode::Picker, InputMode::Form, InputMode::Reading, InputMode::Confirm] {
-            assert!(matches!(action_for(mode, k), Some(Action::Quit)), "{mode:?}");
+        for mode in [
+            InputMode::Main,
+            InputMode::Picker,
+            InputMode::Form,
+            InputMode::Reading,
+            InputMode::Confirm,
+        ] {
+            assert!(
+                matches!(action_for(mode, k), Some(Action::Quit)),
+                "{mode:?}"
+            );
         }
     }
 }

@@ -168,7 +168,13 @@ fn translate(app: &App, event: TermEvent) -> Option<Action> {
     }
 }
 
-fn carry_out(effects: Vec<Effect>, host: &Arc<Host>, runner: &Runner, tx: &UnboundedSender<Action>, tui: &mut terminal::Tui) {
+fn carry_out(
+    effects: Vec<Effect>,
+    host: &Arc<Host>,
+    runner: &Runner,
+    tx: &UnboundedSender<Action>,
+    tui: &mut terminal::Tui,
+) {
     for effect in effects {
         match effect {
             Effect::Runner(command) => runner.send(command),
@@ -189,7 +195,9 @@ fn carry_out(effects: Vec<Effect>, host: &Arc<Host>, runner: &Runner, tx: &Unbou
             Effect::Copy(text) => match clipboard::choose() {
                 clipboard::Method::Osc52 => {
                     let out = tui.backend_mut();
-                    let sent = out.write_all(clipboard::osc52(&text).as_bytes()).and_then(|_| out.flush());
+                    let sent = out
+                        .write_all(clipboard::osc52(&text).as_bytes())
+                        .and_then(|_| out.flush());
                     let note = match sent {
                         Ok(()) => clipboard::OSC52_NOTE.to_string(),
                         Err(e) => format!("could not reach the terminal's clipboard: {e}"),
@@ -213,7 +221,10 @@ async fn terminated() {
     #[cfg(unix)]
     {
         use tokio::signal::unix::{signal, SignalKind};
-        let (Ok(mut term), Ok(mut hup)) = (signal(SignalKind::terminate()), signal(SignalKind::hangup())) else {
+        let (Ok(mut term), Ok(mut hup)) = (
+            signal(SignalKind::terminate()),
+            signal(SignalKind::hangup()),
+        ) else {
             return std::future::pending().await;
         };
         tokio::select! {

@@ -49,7 +49,10 @@ impl PluginList {
     }
 
     pub fn manifest(&self, id: &str) -> Option<&Manifest> {
-        self.plugins.iter().find(|p| p.manifest.id == id).map(|p| &p.manifest)
+        self.plugins
+            .iter()
+            .find(|p| p.manifest.id == id)
+            .map(|p| &p.manifest)
     }
 
     /// Rows of the picker: the plugins, then the failed libraries.

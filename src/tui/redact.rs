@@ -76,10 +76,16 @@ mod tests {
 
     #[test]
     fn credentials_headers_are_masked_keeping_the_scheme() {
-        assert_eq!(mask_header("Authorization", "Bearer abc.def"), "Bearer ****");
+        assert_eq!(
+            mask_header("Authorization", "Bearer abc.def"),
+            "Bearer ****"
+        );
         assert_eq!(mask_header("X-API-KEY", "k123"), "****");
         assert_eq!(mask_header("X-App-Secret", "zzz"), "****");
-        assert_eq!(mask_header("Content-Type", "application/json"), "application/json");
+        assert_eq!(
+            mask_header("Content-Type", "application/json"),
+            "application/json"
+        );
     }
 
     #[test]

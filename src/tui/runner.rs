@@ -37,7 +37,11 @@ enum StageRun {
     Interrupted(RunnerCommand),
 }
 
-async fn actor(host: Arc<Host>, mut inbox: UnboundedReceiver<RunnerCommand>, out: UnboundedSender<Action>) {
+async fn actor(
+    host: Arc<Host>,
+    mut inbox: UnboundedReceiver<RunnerCommand>,
+    out: UnboundedSender<Action>,
+) {
     let report = |r: RunnerReport| {
         let _ = out.send(Action::Runner(r));
     };
@@ -60,7 +64,9 @@ async fn actor(host: Arc<Host>, mut inbox: UnboundedReceiver<RunnerCommand>, out
             RunnerCommand::Cancel => {}
             command => {
                 let Some(j) = journey.as_mut() else {
-                    report(RunnerReport::Idle { sensitive: Vec::new() });
+                    report(RunnerReport::Idle {
+                        sensitive: Vec::new(),
+                    });
                     continue;
                 };
                 report(RunnerReport::Busy);
@@ -73,11 +79,18 @@ async fn actor(host: Arc<Host>, mut inbox: UnboundedReceiver<RunnerCommand>, out
     }
 }
 
-async fn setup(host: &Host, choice: JourneyChoice, out: &UnboundedSender<Action>) -> Option<Journey> {
+async fn setup(
+    host: &Host,
+    choice: JourneyChoice,
+    out: &UnboundedSender<Action>,
+) -> Option<Journey> {
     let report = |r: RunnerReport| {
         let _ = out.send(Action::Runner(r));
     };
-    let provider = choice.provider.clone().unwrap_or_else(|| host.config.app.provider.clone());
+    let provider = choice
+        .provider
+        .clone()
+        .unwrap_or_else(|| host.config.app.provider.clone());
     if host.config.provider(&provider).mode == Mode::Live && !choice.allow_live {
         report(RunnerReport::LiveConfirmationNeeded { provider });
         return None;
@@ -140,7 +153,11 @@ fn kyc_gate(out: UnboundedSender<Action>) -> KycGate {
 }
 
 /// Runs what `command` asks; returns a command that arrived meanwhile and must run next.
-async fn run(j: &mut Journey, command: &RunnerCommand, inbox: &mut UnboundedReceiver<RunnerCommand>) -> Option<RunnerCommand> {
+async fn run(
+    j: &mut Journey,
+    command: &RunnerCommand,
+    inbox: &mut UnboundedReceiver<RunnerCommand>,
+) -> Option<RunnerCommand> {
     loop {
         let stage = match command {
             RunnerCommand::Rerun(stage) => *stage,
@@ -157,7 +174,11 @@ async fn run(j: &mut Journey, command: &RunnerCommand, inbox: &mut UnboundedRece
     }
 }
 
-async fn run_stage(j: &mut Journey, stage: Stage, inbox: &mut UnboundedReceiver<RunnerCommand>) -> StageRun {
+async fn run_stage(
+    j: &mut Journey,
+    stage: Stage,
+    inbox: &mut UnboundedReceiver<RunnerCommand>,
+) -> StageRun {
     let result = {
         let running = j.run_stage(stage);
         tokio::pin!(running);

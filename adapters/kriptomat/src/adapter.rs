@@ -244,6 +244,8 @@ impl KriptomatAdapter {
             .map(Value::from)
             .unwrap_or_else(|_| Value::from(s.client_id.clone()));
         HttpRequest::post("api", "/api/v1/partners/auth/login")
+            // A login creates nothing: safe to send again after a fault.
+            .retry_safe()
             .with_header("X-Requested-With", "XMLHttpRequest")
             .with_header("Accept", "application/json")
             .json(&json!({

@@ -155,6 +155,8 @@ impl PaxosAdapter {
     fn token_request(&self) -> HttpRequest {
         let scope = SCOPES.join(" ");
         HttpRequest::post("oauth", "/oauth2/token")
+            // A token request creates nothing: safe to send again after a fault.
+            .retry_safe()
             .form(&[
                 ("grant_type", "client_credentials"),
                 ("client_id", &self.client_id),

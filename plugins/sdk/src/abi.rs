@@ -59,7 +59,8 @@ pub struct PluginApi {
 }
 
 /// The protocol version of the JSON messages this SDK speaks (`MAJOR.MINOR`).
-/// 1.1 added `FakeReply.notes` (optional; 1.0 plugins load and simply report none).
+/// 1.1 added `FakeReply.notes` and `HttpRequest.retry_safe` (optional; 1.0 plugins load and
+/// simply report no notes and mark nothing retry-safe).
 pub const PROTOCOL_VERSION: &str = "1.1";
 
 /// A host speaking `host` loads a plugin speaking `plugin` when the majors are equal and the

@@ -42,6 +42,11 @@ impl HttpRequest {
         self.idempotency_key = Some(key.into());
         self
     }
+    /// Sending this twice does no harm (a token request, a login): the host may retry it.
+    pub fn retry_safe(mut self) -> HttpRequest {
+        self.retry_safe = true;
+        self
+    }
     pub fn carrying_kyc(mut self) -> HttpRequest {
         self.carries_kyc = true;
         self

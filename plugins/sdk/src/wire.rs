@@ -345,6 +345,11 @@ pub struct HttpRequest {
     /// True when the body carries KYC data (live mode asks the operator before the first one).
     #[serde(default)]
     pub carries_kyc: bool,
+    /// The adapter vouches that sending this request twice does no harm although it is a POST
+    /// without an idempotency key (an OAuth token request, a login). The host then retries it
+    /// after a 5xx, a reset or a timeout (protocol 1.1).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub retry_safe: bool,
 }
 
 impl HttpRequest {

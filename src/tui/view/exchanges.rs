@@ -21,11 +21,16 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
     if list.is_empty() {
         let view = app.journey.stage(app.selected_stage);
         let text = match view.status {
-            StageStatus::Finished(crate::journey::StageState::Skipped) => format!("skipped: {}", view.message),
+            StageStatus::Finished(crate::journey::StageState::Skipped) => {
+                format!("skipped: {}", view.message)
+            }
             StageStatus::Pending => "not run yet".to_string(),
             _ => "no requests".to_string(),
         };
-        frame.render_widget(Paragraph::new(Span::styled(fit(&text, width), dim())), inner);
+        frame.render_widget(
+            Paragraph::new(Span::styled(fit(&text, width), dim())),
+            inner,
+        );
         return;
     }
     let columns = Columns::for_width(width);
@@ -76,7 +81,13 @@ impl Columns {
         if self.show_id {
             s.push_str("  # ");
         }
-        s.push_str(&format!("{:<7}{}{:>7}{:>10}", "method", pad("path", self.path), "status", "latency"));
+        s.push_str(&format!(
+            "{:<7}{}{:>7}{:>10}",
+            "method",
+            pad("path", self.path),
+            "status",
+            "latency"
+        ));
         Line::from(Span::styled(s, dim()))
     }
 
@@ -98,7 +109,10 @@ impl Columns {
         let latency = x.latency_ms().map(latency_ms).unwrap_or_default();
         spans.push(Span::raw(format!("{:<7}", fit(&x.method, 6))));
         spans.push(Span::raw(pad(&path, self.path)));
-        spans.push(Span::styled(format!("{status:>7}"), Style::default().fg(color)));
+        spans.push(Span::styled(
+            format!("{status:>7}"),
+            Style::default().fg(color),
+        ));
         spans.push(Span::styled(format!("{latency:>10}"), dim()));
         Line::from(spans)
     }

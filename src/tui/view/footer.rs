@@ -24,7 +24,10 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
             None => break,
         }
     }
-    let key_style = Style::default().fg(Color::Black).bg(Color::Cyan).add_modifier(Modifier::BOLD);
+    let key_style = Style::default()
+        .fg(Color::Black)
+        .bg(Color::Cyan)
+        .add_modifier(Modifier::BOLD);
     let mut spans = vec![Span::raw(" ")];
     for (key, label) in keys {
         spans.push(Span::styled(key, key_style));

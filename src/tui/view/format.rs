@@ -74,7 +74,13 @@ mod tests {
 
     #[test]
     fn durations_stay_short() {
-        for (ms, s) in [(0, "0 ms"), (999, "999 ms"), (1_234, "1.2 s"), (1_203_000, "20m03s"), (7_500_000, "2h05m")] {
+        for (ms, s) in [
+            (0, "0 ms"),
+            (999, "999 ms"),
+            (1_234, "1.2 s"),
+            (1_203_000, "20m03s"),
+            (7_500_000, "2h05m"),
+        ] {
             assert_eq!(duration_ms(ms), s);
             assert!(s.len() <= 6);
         }

@@ -19,7 +19,10 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
     frame.render_widget(Paragraph::new(left), top);
     frame.render_widget(Paragraph::new(right).alignment(Alignment::Right), top);
     let status = Rect::new(area.x, area.y + 1, area.width, 1);
-    frame.render_widget(Paragraph::new(status_line(app, area.width as usize)), status);
+    frame.render_widget(
+        Paragraph::new(status_line(app, area.width as usize)),
+        status,
+    );
 }
 
 fn left_side(app: &App, width: u16) -> Line<'static> {
@@ -28,7 +31,11 @@ fn left_side(app: &App, width: u16) -> Line<'static> {
         .journey
         .provider_version
         .as_ref()
-        .filter(|_| app.info.as_ref().is_some_and(|i| i.manifest.id == app.provider()))
+        .filter(|_| {
+            app.info
+                .as_ref()
+                .is_some_and(|i| i.manifest.id == app.provider())
+        })
         .map(|v| format!(" {v}"))
         .unwrap_or_default();
     let provider = app.provider().to_string();
@@ -62,14 +69,24 @@ fn left_side(app: &App, width: u16) -> Line<'static> {
 
 fn right_side(app: &App) -> Line<'static> {
     let badge = match app.mode() {
-        Mode::Sandbox => Span::styled(" SANDBOX ", Style::default().fg(Color::Black).bg(Color::Green)),
+        Mode::Sandbox => Span::styled(
+            " SANDBOX ",
+            Style::default().fg(Color::Black).bg(Color::Green),
+        ),
         Mode::Live => Span::styled(
             " LIVE ",
-            Style::default().fg(Color::White).bg(Color::Red).add_modifier(Modifier::BOLD),
+            Style::default()
+                .fg(Color::White)
+                .bg(Color::Red)
+                .add_modifier(Modifier::BOLD),
         ),
     };
     let (label, word, color) = match (&app.journey.finished, &app.setup) {
-        (Some(f), _) => ("outcome ", f.outcome.as_str().to_string(), outcome_color(f.outcome)),
+        (Some(f), _) => (
+            "outcome ",
+            f.outcome.as_str().to_string(),
+            outcome_color(f.outcome),
+        ),
         (None, Setup::Ready) if app.busy => (
             "",
             match app.journey.running_stage() {
@@ -87,7 +104,10 @@ fn right_side(app: &App) -> Line<'static> {
         badge,
         Span::raw("  "),
         Span::styled(label, dim()),
-        Span::styled(word, Style::default().fg(color).add_modifier(Modifier::BOLD)),
+        Span::styled(
+            word,
+            Style::default().fg(color).add_modifier(Modifier::BOLD),
+        ),
         Span::raw(" "),
     ])
 }
@@ -102,9 +122,15 @@ fn status_line(app: &App, width: usize) -> Line<'static> {
             s.push('…');
             (s, dim())
         }
-        (Setup::Failed(message), _) => (format!(" setup failed: {message}"), Style::default().fg(Color::Red)),
+        (Setup::Failed(message), _) => (
+            format!(" setup failed: {message}"),
+            Style::default().fg(Color::Red),
+        ),
         (Setup::AwaitingLiveConfirmation, _) => (
-            format!(" {} is configured LIVE: confirm before real requests are sent", app.provider()),
+            format!(
+                " {} is configured LIVE: confirm before real requests are sent",
+                app.provider()
+            ),
             Style::default().fg(Color::Red),
         ),
         (Setup::Ready, Some(f)) => {
@@ -116,8 +142,14 @@ fn status_line(app: &App, width: usize) -> Line<'static> {
         }
         (Setup::Ready, None) => match (app.busy, app.journey.next_stage()) {
             (true, _) => (" Esc cancels the running stage".to_string(), dim()),
-            (false, Some(stage)) => (format!(" n runs {stage} · a runs every remaining stage"), dim()),
-            (false, None) => (" r re-runs the selected stage · x starts over".to_string(), dim()),
+            (false, Some(stage)) => (
+                format!(" n runs {stage} · a runs every remaining stage"),
+                dim(),
+            ),
+            (false, None) => (
+                " r re-runs the selected stage · x starts over".to_string(),
+                dim(),
+            ),
         },
     };
     Line::from(Span::styled(fit(&text, width), style))

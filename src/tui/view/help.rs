@@ -1,24 +1,33 @@
 //! Every key, and where the log file is.
 
-use super::dim;
 use super::popup::{centered, frame_popup};
+use super::{dim, wrap_hanging};
 use crate::tui::app::App;
 use ratatui::layout::Rect;
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Paragraph, Wrap};
+use ratatui::widgets::Paragraph;
 use ratatui::Frame;
 
 const KEYS: &[(&str, &str)] = &[
     ("n, Enter", "run the next stage"),
     ("a", "run all remaining stages"),
     ("r", "re-run the selected stage"),
-    ("x", "reset: a new journey with the same provider, scenario and profile"),
+    (
+        "x",
+        "reset: a new journey with the same provider, scenario and profile",
+    ),
     ("Esc", "cancel the running stage; close a popup"),
-    ("p", "pick the provider (plugins found, and those that failed to load)"),
+    (
+        "p",
+        "pick the provider (plugins found, and those that failed to load)",
+    ),
     ("s", "pick the scenario the sandbox plays"),
     ("e", "edit the profile (each field checked as you type)"),
-    ("c", "the selected request as curl (redacted), copied to the clipboard"),
+    (
+        "c",
+        "the selected request as curl (redacted), copied to the clipboard",
+    ),
     ("Tab, ←→", "move between panes"),
     ("↑↓ PgUp PgDn", "move the selection, scroll"),
     ("mouse", "wheel scrolls the pane under it; click selects"),
@@ -27,26 +36,55 @@ const KEYS: &[(&str, &str)] = &[
 ];
 
 pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
-    // As tall as its text (plus room for wrapping on narrow screens).
-    let rect = centered(area, 80, 0, 76, KEYS.len() as u16 + 7);
-    let inner = frame_popup(frame, rect, " Help ".into());
-    let key_style = Style::default().fg(Color::Cyan).add_modifier(Modifier::BOLD);
-    let mut lines: Vec<Line> = KEYS
-        .iter()
-        .map(|(k, what)| Line::from(vec![Span::styled(format!(" {k:<14}"), key_style), Span::raw(*what)]))
-        .collect();
+    let width = (area.width * 80 / 100)
+        .max(76)
+        .min(area.width)
+        .saturating_sub(2) as usize;
+    let key_style = Style::default()
+        .fg(Color::Cyan)
+        .add_modifier(Modifier::BOLD);
+    let mut lines: Vec<Line> = Vec::new();
+    for (key, what) in KEYS {
+        let prefix = format!(" {key:<14}");
+        for (i, l) in wrap_hanging(&prefix, what, width).into_iter().enumerate() {
+            lines.push(if i == 0 {
+                let (k, rest) = l.split_at(prefix.len());
+                Line::from(vec![
+                    Span::styled(k.to_string(), key_style),
+                    Span::raw(rest.to_string()),
+                ])
+            } else {
+                Line::from(l)
+            });
+        }
+    }
     lines.push(Line::from(""));
-    lines.push(Line::from(vec![
-        Span::styled(" log file      ", dim()),
-        Span::raw(app.init.log_file.display().to_string()),
-    ]));
-    lines.push(Line::from(vec![
-        Span::styled(" config        ", dim()),
-        Span::raw(app.init.config_path.display().to_string()),
-    ]));
-    lines.push(Line::from(Span::styled(
-        " RAMPSIM_LOG=debug sets the log's detail; nothing is ever printed over this screen",
-        dim(),
-    )));
-    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
+    let files = [
+        (" log file      ", app.init.log_file.display().to_string()),
+        (
+            " config        ",
+            app.init.config_path.display().to_string(),
+        ),
+    ];
+    for (label, path) in files {
+        for (i, l) in wrap_hanging(label, &path, width).into_iter().enumerate() {
+            let (head, rest) = l.split_at(label.len());
+            let head = if i == 0 {
+                Span::styled(head.to_string(), dim())
+            } else {
+                Span::raw(head.to_string())
+            };
+            lines.push(Line::from(vec![head, Span::raw(rest.to_string())]));
+        }
+    }
+    let note = "RAMPSIM_LOG=debug sets the log's detail; nothing is ever printed over this screen";
+    lines.extend(
+        wrap_hanging(" ", note, width)
+            .into_iter()
+            .map(|l| Line::from(Span::styled(l, dim()))),
+    );
+    // As tall as its text.
+    let rect = centered(area, 80, 0, 76, lines.len() as u16 + 2);
+    let inner = frame_popup(frame, rect, " Help ".into());
+    frame.render_widget(Paragraph::new(lines), inner);
 }

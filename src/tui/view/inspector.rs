@@ -30,7 +30,10 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
         let block = pane_block(" Inspector ".into(), focused);
         let inner = block.inner(area);
         frame.render_widget(block, area);
-        frame.render_widget(Paragraph::new(Span::styled("select a request to see it here", dim())), inner);
+        frame.render_widget(
+            Paragraph::new(Span::styled("select a request to see it here", dim())),
+            inner,
+        );
         return;
     };
     let content = content(x, app.journey.started_at_ms);
@@ -81,16 +84,25 @@ fn content(x: &Exchange, journey_start: Option<i64>) -> Vec<(Kind, String)> {
     let mut out = Vec::with_capacity(32);
     out.push((Kind::Title, format!("{} {}", x.method, x.path)));
     out.push((Kind::Header, x.url.clone()));
-    let mut meta = format!("{} · endpoint {} · attempt {}", x.stage, x.endpoint, x.attempt);
+    let mut meta = format!(
+        "{} · endpoint {} · attempt {}",
+        x.stage, x.endpoint, x.attempt
+    );
     if let Some(t0) = journey_start {
-        meta.push_str(&format!(" · sent at +{}", super::format::duration_ms(x.sent_at_ms - t0)));
+        meta.push_str(&format!(
+            " · sent at +{}",
+            super::format::duration_ms(x.sent_at_ms - t0)
+        ));
     }
     if let Some(l) = x.latency_ms() {
         meta.push_str(&format!(" · latency {}", latency_ms(l)));
     }
     out.push((Kind::Meta, meta));
     out.push((Kind::Blank, String::new()));
-    out.push((Kind::Heading, format!("Request headers ({})", x.headers.len())));
+    out.push((
+        Kind::Heading,
+        format!("Request headers ({})", x.headers.len()),
+    ));
     headers(&mut out, &x.headers);
     if let Some(body) = &x.body {
         body_lines(&mut out, "Request body", body);
@@ -100,7 +112,12 @@ fn content(x: &Exchange, journey_start: Option<i64>) -> Vec<(Kind, String)> {
         (Some(r), _) => {
             out.push((
                 Kind::Heading,
-                format!("Response {} {} · {}", r.status, reason(r.status), latency_ms(r.latency_ms)),
+                format!(
+                    "Response {} {} · {}",
+                    r.status,
+                    reason(r.status),
+                    latency_ms(r.latency_ms)
+                ),
             ));
             headers(&mut out, &r.headers);
             body_lines(&mut out, "Response body", &r.body);
@@ -123,7 +140,10 @@ fn content(x: &Exchange, journey_start: Option<i64>) -> Vec<(Kind, String)> {
 
 fn headers(out: &mut Vec<(Kind, String)>, headers: &[(String, String)]) {
     for (name, value) in headers {
-        out.push((Kind::Header, format!("  {name}: {}", mask_header(name, value))));
+        out.push((
+            Kind::Header,
+            format!("  {name}: {}", mask_header(name, value)),
+        ));
     }
 }
 

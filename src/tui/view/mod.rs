@@ -98,13 +98,18 @@ pub fn draw(frame: &mut Frame, app: &App) {
         Some(Popup::Profile(form)) => profile_form::draw(frame, area, form),
         Some(Popup::Curl { command, note }) => popup::draw_curl(frame, area, command, note),
         Some(Popup::ConfirmLive { provider }) => popup::draw_confirm_live(frame, area, provider),
-        Some(Popup::ConfirmKyc { request, .. }) => popup::draw_confirm_kyc(frame, area, app.provider(), request),
+        Some(Popup::ConfirmKyc { request, .. }) => {
+            popup::draw_confirm_kyc(frame, area, app.provider(), request)
+        }
     }
 }
 
 fn too_small(frame: &mut Frame, area: Rect) {
     let text = vec![
-        Line::from(Span::styled("terminal too small", Style::default().add_modifier(Modifier::BOLD))),
+        Line::from(Span::styled(
+            "terminal too small",
+            Style::default().add_modifier(Modifier::BOLD),
+        )),
         Line::from(format!(
             "{}x{} here; rampsim needs at least {MIN_WIDTH}x{MIN_HEIGHT}",
             area.width, area.height
@@ -114,7 +119,9 @@ fn too_small(frame: &mut Frame, area: Rect) {
     let top = area.height.saturating_sub(text.len() as u16) / 2;
     let rect = Rect::new(area.x, area.y + top, area.width, area.height - top);
     frame.render_widget(
-        Paragraph::new(text).alignment(Alignment::Center).wrap(Wrap { trim: true }),
+        Paragraph::new(text)
+            .alignment(Alignment::Center)
+            .wrap(Wrap { trim: true }),
         rect,
     );
 }
@@ -122,13 +129,25 @@ fn too_small(frame: &mut Frame, area: Rect) {
 /// A pane's frame: highlighted when it has the focus.
 pub fn pane_block(title: String, focused: bool) -> Block<'static> {
     let (border, title_style) = if focused {
-        (Style::default().fg(Color::Cyan), Style::default().fg(Color::Cyan).add_modifier(Modifier::BOLD))
+        (
+            Style::default().fg(Color::Cyan),
+            Style::default()
+                .fg(Color::Cyan)
+                .add_modifier(Modifier::BOLD),
+        )
     } else {
-        (Style::default().fg(Color::DarkGray), Style::default().add_modifier(Modifier::BOLD))
+        (
+            Style::default().fg(Color::DarkGray),
+            Style::default().add_modifier(Modifier::BOLD),
+        )
     };
     Block::default()
         .borders(Borders::ALL)
-        .border_type(if focused { BorderType::Thick } else { BorderType::Plain })
+        .border_type(if focused {
+            BorderType::Thick
+        } else {
+            BorderType::Plain
+        })
         .border_style(border)
         .title(Span::styled(title, title_style))
 }
@@ -191,7 +210,8 @@ pub fn wrap_hanging(prefix: &str, text: &str, width: usize) -> Vec<String> {
             word = word.chars().skip(room).collect();
             lines.push(head);
         }
-        let needed = current.chars().count() + usize::from(!current.is_empty()) + word.chars().count();
+        let needed =
+            current.chars().count() + usize::from(!current.is_empty()) + word.chars().count();
         if needed > room && !current.is_empty() {
             lines.push(std::mem::take(&mut current));
         }
@@ -207,7 +227,13 @@ pub fn wrap_hanging(prefix: &str, text: &str, width: usize) -> Vec<String> {
     lines
         .into_iter()
         .enumerate()
-        .map(|(i, l)| if i == 0 { format!("{prefix}{l}") } else { format!("{pad}{l}") })
+        .map(|(i, l)| {
+            if i == 0 {
+                format!("{prefix}{l}")
+            } else {
+                format!("{pad}{l}")
+            }
+        })
         .collect()
 }
 
@@ -236,7 +262,15 @@ mod tests {
         assert!(Panes::compute(120, 23).is_none());
         for (w, h) in [(80, 24), (81, 25), (120, 40), (200, 50), (400, 120)] {
             let p = Panes::compute(w, h).unwrap();
-            for r in [p.header, p.stages, p.timeline, p.log, p.exchanges, p.inspector, p.footer] {
+            for r in [
+                p.header,
+                p.stages,
+                p.timeline,
+                p.log,
+                p.exchanges,
+                p.inspector,
+                p.footer,
+            ] {
                 assert!(r.right() <= w && r.bottom() <= h, "{w}x{h}: {r:?}");
                 assert!(r.height > 0 && r.width > 0);
             }

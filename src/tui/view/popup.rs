@@ -11,7 +11,12 @@ use ratatui::Frame;
 pub fn centered(area: Rect, percent_w: u16, percent_h: u16, min_w: u16, min_h: u16) -> Rect {
     let w = (area.width * percent_w / 100).max(min_w).min(area.width);
     let h = (area.height * percent_h / 100).max(min_h).min(area.height);
-    Rect::new(area.x + (area.width - w) / 2, area.y + (area.height - h) / 2, w, h)
+    Rect::new(
+        area.x + (area.width - w) / 2,
+        area.y + (area.height - h) / 2,
+        w,
+        h,
+    )
 }
 
 /// Clears `rect` and draws a popup frame; returns the inside.
@@ -20,7 +25,10 @@ pub fn frame_popup(frame: &mut Frame, rect: Rect, title: String) -> Rect {
         .borders(Borders::ALL)
         .border_type(BorderType::Rounded)
         .border_style(Style::default().fg(Color::Cyan))
-        .title(Span::styled(title, Style::default().add_modifier(Modifier::BOLD)));
+        .title(Span::styled(
+            title,
+            Style::default().add_modifier(Modifier::BOLD),
+        ));
     let inner = block.inner(rect);
     frame.render_widget(Clear, rect);
     frame.render_widget(block, rect);
@@ -37,8 +45,17 @@ pub fn draw_curl(frame: &mut Frame, area: Rect, command: &str, note: &str) {
         Rect::new(inner.x, inner.y, inner.width, text_h),
     );
     frame.render_widget(
-        Paragraph::new(Span::styled(note.to_string(), Style::default().fg(Color::Green))).wrap(Wrap { trim: true }),
-        Rect::new(inner.x, inner.y + text_h, inner.width, inner.height - text_h),
+        Paragraph::new(Span::styled(
+            note.to_string(),
+            Style::default().fg(Color::Green),
+        ))
+        .wrap(Wrap { trim: true }),
+        Rect::new(
+            inner.x,
+            inner.y + text_h,
+            inner.width,
+            inner.height - text_h,
+        ),
     );
 }
 
@@ -47,7 +64,10 @@ pub fn draw_confirm_live(frame: &mut Frame, area: Rect, provider: &str) {
     let inner = frame_popup(frame, rect, " LIVE provider ".into());
     let red = Style::default().fg(Color::Red).add_modifier(Modifier::BOLD);
     let lines = vec![
-        Line::from(Span::styled(format!("{provider} is configured mode = \"live\"."), red)),
+        Line::from(Span::styled(
+            format!("{provider} is configured mode = \"live\"."),
+            red,
+        )),
         Line::from(""),
         Line::from("A journey sends real requests with the profile's real KYC data"),
         Line::from("to the provider, with the credentials from your environment."),
@@ -67,7 +87,10 @@ pub fn draw_confirm_kyc(frame: &mut Frame, area: Rect, provider: &str, request: 
     let inner = frame_popup(frame, rect, " Send KYC data? ".into());
     let red = Style::default().fg(Color::Red).add_modifier(Modifier::BOLD);
     let lines = vec![
-        Line::from(Span::styled(format!("{provider} is LIVE. The next request carries the profile's KYC data:"), red)),
+        Line::from(Span::styled(
+            format!("{provider} is LIVE. The next request carries the profile's KYC data:"),
+            red,
+        )),
         Line::from(""),
         Line::from(request.to_string()),
         Line::from(""),

@@ -1,7 +1,7 @@
 //! The profile form: fields grouped as in a profile file, each problem under its field.
 
 use super::popup::{centered, frame_popup};
-use super::{dim, fit, pad, SELECTED_MARK};
+use super::{dim, fit, pad, wrap_hanging, SELECTED_MARK};
 use crate::tui::form::{ProfileForm, FIELDS};
 use ratatui::layout::Rect;
 use ratatui::style::{Color, Modifier, Style};
@@ -35,7 +35,11 @@ pub fn draw(frame: &mut Frame, area: Rect, form: &ProfileForm) {
             value.push('▏');
         }
         let bad = form.problems_of(field).next().is_some();
-        let label_style = if bad { Style::default().fg(Color::Red) } else { Style::default() };
+        let label_style = if bad {
+            Style::default().fg(Color::Red)
+        } else {
+            Style::default()
+        };
         let label = pad(&format!("{indent}{name}"), LABEL_W);
         let mut line = Line::from(vec![
             Span::raw(if selected { SELECTED_MARK } else { " " }),
@@ -47,25 +51,49 @@ pub fn draw(frame: &mut Frame, area: Rect, form: &ProfileForm) {
         }
         rows.push((Some(i), line));
         for p in form.problems_of(field) {
-            rows.push((
-                Some(i),
-                Line::from(Span::styled(
-                    fit(&format!("{:LABEL_W$}  ✗ {}", "", p.message), width),
-                    Style::default().fg(Color::Red),
-                )),
-            ));
+            let prefix = format!("{:LABEL_W$}  ✗ ", "");
+            for l in wrap_hanging(&prefix, &p.message, width) {
+                rows.push((
+                    Some(i),
+                    Line::from(Span::styled(l, Style::default().fg(Color::Red))),
+                ));
+            }
         }
     }
-    let first_row = rows.iter().position(|(f, _)| *f == Some(form.selected)).unwrap_or(0);
-    let last_row = rows.iter().rposition(|(f, _)| *f == Some(form.selected)).unwrap_or(0);
-    let offset = if last_row + 1 > body_h { (last_row + 1 - body_h).min(first_row) } else { 0 };
-    let lines: Vec<Line> = rows.into_iter().skip(offset).take(body_h).map(|(_, l)| l).collect();
-    frame.render_widget(Paragraph::new(lines), Rect::new(inner.x, inner.y, inner.width, body_h as u16));
+    let first_row = rows
+        .iter()
+        .position(|(f, _)| *f == Some(form.selected))
+        .unwrap_or(0);
+    let last_row = rows
+        .iter()
+        .rposition(|(f, _)| *f == Some(form.selected))
+        .unwrap_or(0);
+    let offset = if last_row + 1 > body_h {
+        (last_row + 1 - body_h).min(first_row)
+    } else {
+        0
+    };
+    let lines: Vec<Line> = rows
+        .into_iter()
+        .skip(offset)
+        .take(body_h)
+        .map(|(_, l)| l)
+        .collect();
+    frame.render_widget(
+        Paragraph::new(lines),
+        Rect::new(inner.x, inner.y, inner.width, body_h as u16),
+    );
     let n = form.problems.len();
     let (text, style) = match &form.refused {
-        Some(why) => (why.clone(), Style::default().fg(Color::Red).add_modifier(Modifier::BOLD)),
+        Some(why) => (
+            why.clone(),
+            Style::default().fg(Color::Red).add_modifier(Modifier::BOLD),
+        ),
         None if n > 0 => (
-            format!("{n} problem{} · Enter applies once every field is valid", if n == 1 { "" } else { "s" }),
+            format!(
+                "{n} problem{} · Enter applies once every field is valid",
+                if n == 1 { "" } else { "s" }
+            ),
             Style::default().fg(Color::Yellow),
         ),
         None => (
@@ -75,6 +103,11 @@ pub fn draw(frame: &mut Frame, area: Rect, form: &ProfileForm) {
     };
     frame.render_widget(
         Paragraph::new(Span::styled(fit(&text, width), style)),
-        Rect::new(inner.x, inner.y + inner.height.saturating_sub(1), inner.width, 1),
+        Rect::new(
+            inner.x,
+            inner.y + inner.height.saturating_sub(1),
+            inner.width,
+            1,
+        ),
     );
 }

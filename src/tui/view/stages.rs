@@ -63,7 +63,11 @@ fn stage_lines(app: &App, view: &StageView, width: usize) -> (Line<'static>, Lin
     let selected = view.stage == app.selected_stage;
     let (symbol, color) = mark(view.status);
     let not_run = view.status == StageStatus::Pending && app.journey.finished.is_some();
-    let word = if not_run { "not run" } else { view.status.word() };
+    let word = if not_run {
+        "not run"
+    } else {
+        view.status.word()
+    };
     let duration = match (view.status, view.duration_ms, view.started) {
         (StageStatus::Finished(_), Some(ms), _) => duration_ms(ms),
         (StageStatus::Running, _, Some(started)) if !app.journey.virtual_clock => {

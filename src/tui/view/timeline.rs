@@ -21,7 +21,9 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
         _ => (0, 1),
     };
     let title = match j.started_at_ms {
-        Some(_) if j.last_at_ms > j.started_at_ms => format!(" Timeline · {} ", duration_ms(t1 - t0)),
+        Some(_) if j.last_at_ms > j.started_at_ms => {
+            format!(" Timeline · {} ", duration_ms(t1 - t0))
+        }
         _ => " Timeline ".to_string(),
     };
     let block = pane_block(title, false);
@@ -41,7 +43,10 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
         .map(|stage| {
             let view = j.stage(*stage);
             let mut cells: Vec<(char, Style)> = vec![(' ', Style::default()); track_w];
-            if let Some(start) = view.started_at_ms.filter(|_| view.status != StageStatus::Pending) {
+            if let Some(start) = view
+                .started_at_ms
+                .filter(|_| view.status != StageStatus::Pending)
+            {
                 let end = view.duration_ms.map(|d| start + d).unwrap_or(t1);
                 for cell in &mut cells[x_of(start)..=x_of(end)] {
                     *cell = ('─', dim());
@@ -81,7 +86,10 @@ fn runs(cells: &[(char, Style)]) -> Vec<Span<'static>> {
     let mut i = 0;
     while i < cells.len() {
         let (c, style) = cells[i];
-        let n = cells[i..].iter().take_while(|(c2, s2)| *c2 == c && *s2 == style).count();
+        let n = cells[i..]
+            .iter()
+            .take_while(|(c2, s2)| *c2 == c && *s2 == style)
+            .count();
         out.push(Span::styled(c.to_string().repeat(n), style));
         i += n;
     }

@@ -1,0 +1,466 @@
+//! Whole screens of the terminal UI, drawn on ratatui's TestBackend from real journeys: the real
+//! loader, the Paxos plugin, its fake over loopback HTTP, the virtual clock. The events are
+//! recorded, then fed to the app as the runner would, with keys pressed as an operator would.
+//! What changes from run to run (journey ids, the sandbox port, times, latencies, backoff
+//! jitter) is normalised so the snapshots are stable.
+
+mod support;
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use rampsim::config::Config;
+use rampsim::host::{Host, RunOptions};
+use rampsim::journey::{Event, EventSink, Journey};
+use rampsim::plugin::discover;
+use rampsim::tui::{self, Action, App, AppInit, JourneyInfo, PluginList, RunnerReport};
+use rampsim_plugin_sdk::wire::Stage;
+use ratatui::backend::TestBackend;
+use ratatui::Terminal;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use support::*;
+
+/// 2026-01-01T00:00:00Z: every journey starts here once normalised.
+const T0: i64 = 1_767_225_600_000;
+/// Poll waits are configured to this (so the number of polls does not depend on jitter) and
+/// normalised to exactly this.
+const POLL_MS: i64 = 150_000;
+const LATENCY_MS: f64 = 1.5;
+
+struct Recorded {
+    info: JourneyInfo,
+    events: Vec<Event>,
+    sensitive: Vec<String>,
+}
+
+fn paxos_dir() -> PathBuf {
+    shipped_plugins(&["paxos"])
+}
+
+fn config(dir: &Path) -> TestConfig {
+    // Waits of 150-300 s: the denied scenario (PENDING for 2 minutes) always takes two polls.
+    let engine = format!("\n[engine]\npoll_initial_ms = {POLL_MS}\npoll_max_ms = {POLL_MS}\n");
+    TestConfig::new(&[dir.to_path_buf()], "paxos", &engine)
+}
+
+/// Runs one Paxos journey to its end and keeps every event.
+fn record(scenario: &str) -> Recorded {
+    let dir = paxos_dir();
+    let cfg = config(&dir);
+    let host = Host::new(Config::load(&cfg.path).expect("test config loads"));
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let opts = RunOptions {
+            scenario: Some(scenario.to_string()),
+            ..RunOptions::default()
+        };
+        let spec = host.prepare(&opts).await.expect("journey prepared");
+        let info = JourneyInfo::from_spec(&spec);
+        let events = Arc::new(Mutex::new(Vec::new()));
+        let sink_events = events.clone();
+        let sink: EventSink = Arc::new(move |e: Event| sink_events.lock().unwrap().push(e));
+        let mut journey =
+            Journey::with_redactor(spec, sink, info.redactor.clone()).expect("journey starts");
+        journey.run_to_end().await;
+        let sensitive = journey.sensitive_values().to_vec();
+        drop(journey);
+        let events = std::mem::take(&mut *events.lock().unwrap());
+        normalise(info, events, sensitive)
+    })
+}
+
+fn normalise(mut info: JourneyInfo, mut events: Vec<Event>, sensitive: Vec<String>) -> Recorded {
+    let journey_id = info.journey_id.clone();
+    let text = |s: &str| normalise_text(&s.replace(&journey_id, "j1-journey"));
+    info.journey_id = "j1-journey".into();
+    info.plugin_path = "/plugins/librampsim_paxos.so".into();
+    // Times: on the virtual clock only waits move time, so the normalised clock moves by exactly
+    // one poll wait after each poll and stands still otherwise.
+    let mut now = T0;
+    let mut after_poll = false;
+    let mut stage_start: HashMap<Stage, i64> = HashMap::new();
+    for e in &mut events {
+        if after_poll {
+            now += POLL_MS;
+            after_poll = false;
+        }
+        match e {
+            Event::JourneyStarted {
+                journey_id, at_ms, ..
+            } => {
+                *journey_id = text(journey_id);
+                *at_ms = now;
+            }
+            Event::StageStarted { stage, at_ms, .. } => {
+                stage_start.insert(*stage, now);
+                *at_ms = now;
+            }
+            Event::RequestSent {
+                url,
+                path,
+                headers,
+                body,
+                at_ms,
+                ..
+            } => {
+                *url = text(url);
+                *path = text(path);
+                normalise_headers(headers, &text);
+                if let Some(b) = body {
+                    *b = text(b);
+                }
+                *at_ms = now;
+            }
+            Event::ResponseReceived {
+                headers,
+                body,
+                latency_ms,
+                at_ms,
+                ..
+            } => {
+                normalise_headers(headers, &text);
+                *body = text(body);
+                *latency_ms = LATENCY_MS;
+                *at_ms = now;
+            }
+            Event::RequestFailed {
+                error,
+                latency_ms,
+                at_ms,
+                ..
+            } => {
+                *error = text(error);
+                *latency_ms = LATENCY_MS;
+                *at_ms = now;
+            }
+            Event::StatusPolled {
+                message,
+                next_poll_ms,
+                at_ms,
+                ..
+            } => {
+                *message = text(message);
+                *next_poll_ms = POLL_MS as u64;
+                *at_ms = now;
+                after_poll = true;
+            }
+            Event::StageFinished {
+                stage,
+                message,
+                duration_ms,
+                at_ms,
+                ..
+            } => {
+                *message = text(message);
+                *duration_ms = now - stage_start.get(stage).copied().unwrap_or(T0);
+                *at_ms = now;
+            }
+            Event::Log { message, at_ms, .. } => {
+                *message = text(message);
+                *at_ms = now;
+            }
+            Event::JourneyFinished {
+                finished,
+                duration_ms,
+                at_ms,
+            } => {
+                finished.message = text(&finished.message);
+                *duration_ms = now - T0;
+                *at_ms = now;
+            }
+        }
+    }
+    Recorded {
+        info,
+        events,
+        sensitive,
+    }
+}
+
+fn normalise_headers(headers: &mut [(String, String)], text: &dyn Fn(&str) -> String) {
+    for (name, value) in headers.iter_mut() {
+        *value = if name.eq_ignore_ascii_case("date") {
+            "Thu, 01 Jan 2026 00:00:00 GMT".into()
+        } else {
+            text(value)
+        };
+    }
+}
+
+/// The sandbox port and RFC 3339 times (the fake stamps records with the virtual clock).
+fn normalise_text(s: &str) -> String {
+    let s = replace_after(s, "127.0.0.1:", |c| c.is_ascii_digit(), "40000");
+    replace_timestamps(&s)
+}
+
+fn replace_after(s: &str, marker: &str, part: impl Fn(char) -> bool, with: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(i) = rest.find(marker) {
+        out.push_str(&rest[..i + marker.len()]);
+        rest = &rest[i + marker.len()..];
+        let n = rest.find(|c| !part(c)).unwrap_or(rest.len());
+        if n > 0 {
+            out.push_str(with);
+        }
+        rest = &rest[n..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// `YYYY-MM-DDTHH:MM:SS[.fff][Z|±HH:MM]` becomes `2026-01-01T00:00:00Z`.
+fn replace_timestamps(s: &str) -> String {
+    let b = s.as_bytes();
+    let shape = b"dddd-dd-ddTdd:dd:dd";
+    let matches_at = |i: usize| {
+        i + shape.len() <= b.len()
+            && shape.iter().zip(&b[i..]).all(|(p, c)| match p {
+                b'd' => c.is_ascii_digit(),
+                p => p == c,
+            })
+    };
+    let mut out = String::with_capacity(s.len());
+    let mut i = 0;
+    while i < b.len() {
+        if matches_at(i) {
+            let mut j = i + shape.len();
+            if j < b.len() && b[j] == b'.' {
+                j += 1;
+                while j < b.len() && b[j].is_ascii_digit() {
+                    j += 1;
+                }
+            }
+            if j < b.len() && b[j] == b'Z' {
+                j += 1;
+            } else if j + 6 <= b.len() && (b[j] == b'+' || b[j] == b'-') && b[j + 3] == b':' {
+                j += 6;
+            }
+            out.push_str("2026-01-01T00:00:00Z");
+            i = j;
+        } else {
+            let c = s[i..].chars().next().unwrap();
+            out.push(c);
+            i += c.len_utf8();
+        }
+    }
+    out
+}
+
+fn init(scenario: &str) -> AppInit {
+    AppInit {
+        provider: "paxos".into(),
+        profile: "billy".into(),
+        scenario: Some(scenario.into()),
+        mode: rampsim_plugin_sdk::wire::Mode::Sandbox,
+        log_file: "/home/operator/rampsim/rampsim.log".into(),
+        config_path: "/home/operator/rampsim/config.toml".into(),
+    }
+}
+
+/// The plugins the picker shows: Paxos, and a library built against another ABI.
+fn plugin_list() -> PluginList {
+    let paxos = paxos_dir();
+    let broken_dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("tui-picker-plugins");
+    std::fs::create_dir_all(&broken_dir).unwrap();
+    let built = fixture_plugin(Some("wrong_abi"), "tui_acme");
+    std::fs::copy(
+        built.join(lib_name("rampsim_tui_acme")),
+        broken_dir.join(lib_name("rampsim_acme")),
+    )
+    .unwrap();
+    let mut list = PluginList::from_discovery(&discover(&[paxos.clone(), broken_dir.clone()]));
+    let fix = |p: &Path| -> PathBuf {
+        let s = p.display().to_string();
+        PathBuf::from(
+            s.replace(&broken_dir.display().to_string(), "/opt/rampsim/extra")
+                .replace(&paxos.display().to_string(), "/opt/rampsim/plugins"),
+        )
+    };
+    for p in &mut list.plugins {
+        p.path = fix(&p.path);
+    }
+    for f in &mut list.failed {
+        f.path = fix(&f.path);
+        f.why = fix(Path::new(&f.why)).display().to_string();
+    }
+    list.searched = list.searched.iter().map(|p| fix(p)).collect();
+    list.failed.sort_by(|a, b| a.path.cmp(&b.path));
+    list
+}
+
+/// An app that has drawn its first frame, found the plugins and prepared the journey.
+fn ready_app(recorded: &Recorded, scenario: &str, plugins: PluginList, w: u16, h: u16) -> App {
+    let mut app = App::new(init(scenario), w, h);
+    app.start();
+    app.update(Action::PluginsFound(plugins));
+    app.update(Action::Runner(RunnerReport::Preparing {
+        provider: "paxos".into(),
+    }));
+    app.update(Action::Runner(RunnerReport::Ready(Box::new(
+        recorded.info.clone(),
+    ))));
+    app
+}
+
+fn press(app: &mut App, code: KeyCode) {
+    let key = KeyEvent::new(code, KeyModifiers::NONE);
+    if let Some(action) = tui::action_for(app.input_mode(), key) {
+        app.update(action);
+    }
+}
+
+fn feed(app: &mut App, events: &[Event]) {
+    for e in events {
+        app.update(Action::Journey(Box::new(e.clone())));
+    }
+}
+
+fn screen(app: &App) -> String {
+    let mut terminal = Terminal::new(TestBackend::new(app.width, app.height)).unwrap();
+    terminal.draw(|f| tui::view::draw(f, app)).unwrap();
+    terminal.backend().to_string()
+}
+
+/// Runs `press('a')` and feeds the whole journey as the runner reports it.
+fn finished_app(scenario: &str) -> App {
+    let recorded = record(scenario);
+    let mut app = ready_app(&recorded, scenario, PluginList::default(), 120, 36);
+    press(&mut app, KeyCode::Char('a'));
+    app.update(Action::Runner(RunnerReport::Busy));
+    feed(&mut app, &recorded.events);
+    app.update(Action::Runner(RunnerReport::Idle {
+        sensitive: recorded.sensitive.clone(),
+    }));
+    app
+}
+
+#[test]
+fn start_screen() {
+    let recorded = record("approved");
+    // The very first frame: nothing loaded yet, nothing waited for.
+    let first = App::new(init("approved"), 80, 24);
+    insta::assert_snapshot!("start_first_frame_80x24", screen(&first));
+    // Filled in: plugins found, journey prepared and announced.
+    let mut app = ready_app(&recorded, "approved", PluginList::default(), 80, 24);
+    feed(&mut app, &recorded.events[..1]);
+    insta::assert_snapshot!("start_ready_80x24", screen(&app));
+}
+
+#[test]
+fn mid_journey_await_kyc_polling() {
+    let recorded = record("slow_review");
+    let mut app = ready_app(&recorded, "slow_review", PluginList::default(), 120, 36);
+    press(&mut app, KeyCode::Char('a'));
+    app.update(Action::Runner(RunnerReport::Busy));
+    // Up to the second poll of the review: the provider still says PENDING.
+    let second_poll = recorded
+        .events
+        .iter()
+        .enumerate()
+        .filter(|(_, e)| matches!(e, Event::StatusPolled { .. }))
+        .nth(1)
+        .map(|(i, _)| i)
+        .expect("slow_review polls more than once");
+    feed(&mut app, &recorded.events[..=second_poll]);
+    let shown = screen(&app);
+    assert!(shown.contains("running await_kyc"), "{shown}");
+    assert!(
+        shown.contains("poll 2 · PENDING · next poll in 150.0 s"),
+        "{shown}"
+    );
+    insta::assert_snapshot!("mid_journey_await_kyc", shown);
+}
+
+#[test]
+fn finished_approved_journey() {
+    let app = finished_app("approved");
+    let shown = screen(&app);
+    assert!(shown.contains("outcome order_created"), "{shown}");
+    insta::assert_snapshot!("finished_approved", shown);
+}
+
+#[test]
+fn finished_denied_journey() {
+    let mut app = finished_app("denied");
+    // The operator looks at the decision: the last poll of await_kyc.
+    press(&mut app, KeyCode::Tab);
+    press(&mut app, KeyCode::End);
+    let shown = screen(&app);
+    assert!(shown.contains("outcome rejected"), "{shown}");
+    assert!(shown.contains("DENIED"), "{shown}");
+    insta::assert_snapshot!("finished_denied", shown);
+}
+
+#[test]
+fn help_screen() {
+    let recorded = record("approved");
+    let mut app = ready_app(&recorded, "approved", PluginList::default(), 100, 30);
+    press(&mut app, KeyCode::Char('?'));
+    let shown = screen(&app);
+    assert!(
+        shown.contains("/home/operator/rampsim/rampsim.log"),
+        "the help shows the log file"
+    );
+    insta::assert_snapshot!("help", shown);
+}
+
+#[test]
+fn profile_form_with_a_validation_error() {
+    let recorded = record("approved");
+    let mut app = ready_app(&recorded, "approved", PluginList::default(), 100, 30);
+    press(&mut app, KeyCode::Char('e'));
+    for _ in 0..3 {
+        press(&mut app, KeyCode::Down);
+    }
+    app.update(
+        tui::action_for(
+            app.input_mode(),
+            KeyEvent::new(KeyCode::Char('u'), KeyModifiers::CONTROL),
+        )
+        .unwrap(),
+    );
+    for c in "1960-13-45".chars() {
+        press(&mut app, KeyCode::Char(c));
+    }
+    press(&mut app, KeyCode::Enter);
+    let shown = screen(&app);
+    assert!(shown.contains("is not a valid date"), "{shown}");
+    assert!(shown.contains("1 field to fix"), "{shown}");
+    insta::assert_snapshot!("profile_form_invalid_date", shown);
+}
+
+#[test]
+fn provider_picker() {
+    let recorded = record("approved");
+    let mut app = ready_app(&recorded, "approved", plugin_list(), 120, 36);
+    press(&mut app, KeyCode::Char('p'));
+    insta::assert_snapshot!("provider_picker", screen(&app));
+    // The library that failed to load, with why.
+    press(&mut app, KeyCode::Down);
+    let shown = screen(&app);
+    assert!(shown.contains("ABI version 99 does not match"), "{shown}");
+    insta::assert_snapshot!("provider_picker_failed_plugin", shown);
+}
+
+#[test]
+fn too_small_says_so() {
+    let recorded = record("approved");
+    let app = ready_app(&recorded, "approved", PluginList::default(), 60, 20);
+    let shown = screen(&app);
+    assert!(shown.contains("terminal too small"), "{shown}");
+    insta::assert_snapshot!("too_small", shown);
+}
+
+#[test]
+fn normalising_times_and_ports() {
+    assert_eq!(
+        normalise_text(
+            "at 2026-11-22T21:33:41.123Z on http://127.0.0.1:39485/x, 2021-06-16T09:28:14+02:00"
+        ),
+        "at 2026-01-01T00:00:00Z on http://127.0.0.1:40000/x, 2026-01-01T00:00:00Z"
+    );
+}
