@@ -13,14 +13,26 @@ use std::process::Command;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+/// A request as the engine sent it: method, URL, headers, body.
+type Recorded = (String, String, Vec<(String, String)>, Option<String>);
+
 const WORKSPACE: &str = env!("CARGO_MANIFEST_DIR");
 
 /// Builds the Paxos plugin in release into a directory of its own.
 fn release_plugins() -> PathBuf {
-    let target = PathBuf::from(WORKSPACE).join("target").join("bench-plugins");
+    let target = PathBuf::from(WORKSPACE)
+        .join("target")
+        .join("bench-plugins");
     let status = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
         .current_dir(WORKSPACE)
-        .args(["build", "--quiet", "--release", "-p", "rampsim-adapter-paxos", "--target-dir"])
+        .args([
+            "build",
+            "--quiet",
+            "--release",
+            "-p",
+            "rampsim-adapter-paxos",
+            "--target-dir",
+        ])
         .arg(&target)
         .status()
         .expect("cargo runs");
@@ -59,22 +71,44 @@ async fn one_journey(host: &Host, sink: EventSink) -> Outcome {
 fn benches(c: &mut Criterion) {
     let dir = release_plugins();
     let tmp = tempfile::tempdir().unwrap();
-    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap();
     let host = host(&dir, &tmp);
     let quiet: EventSink = Arc::new(|_| {});
 
     let mut g = c.benchmark_group("journey");
     g.measurement_time(Duration::from_secs(5));
+    let host = Arc::new(host);
+    // Both measurements run their work as a task on the runtime's workers, as `rampsim run`
+    // and batch runs do (a future driven from outside the workers pays a thread wake-up for
+    // every timer it arms).
     g.bench_function("paxos_approved_virtual_clock", |b| {
-        b.iter(|| assert_eq!(rt.block_on(one_journey(&host, quiet.clone())), Outcome::OrderCreated))
+        b.iter(|| {
+            let (h, q) = (host.clone(), quiet.clone());
+            let outcome = rt.block_on(async move {
+                tokio::spawn(async move { one_journey(&h, q).await })
+                    .await
+                    .unwrap()
+            });
+            assert_eq!(outcome, Outcome::OrderCreated)
+        })
     });
 
     // The same requests through a plain reqwest loop against a fresh fake session: what the
     // engine (plugin calls, events, polling logic) costs on top of the HTTP itself.
-    let recorded: Arc<Mutex<Vec<(String, String, Vec<(String, String)>, Option<String>)>>> = Arc::default();
+    let recorded: Arc<Mutex<Vec<Recorded>>> = Arc::default();
     let rec = recorded.clone();
     let capture: EventSink = Arc::new(move |e| {
-        if let Event::RequestSent { method, url, headers, body, .. } = e {
+        if let Event::RequestSent {
+            method,
+            url,
+            headers,
+            body,
+            ..
+        } = e
+        {
             rec.lock().unwrap().push((method, url, headers, body));
         }
     });
@@ -83,16 +117,27 @@ fn benches(c: &mut Criterion) {
     let plugin = host.plugin("paxos").unwrap();
     let client = reqwest::Client::new();
     let sandbox = rt.block_on(host.sandbox()).unwrap();
+    let timeout = host.engine_settings().request_timeout;
     g.bench_function("plain_reqwest_same_requests", |b| {
         b.iter(|| {
-            rt.block_on(async {
+            let (client, sandbox, plugin, requests) = (
+                client.clone(),
+                sandbox.clone(),
+                plugin.clone(),
+                requests.clone(),
+            );
+            rt.block_on(rt.spawn(async move {
                 // Same session key shape and a fresh fake, as a journey gets.
                 let clock = Arc::new(rampsim::clock::Clock::virtual_now());
                 let key = "plain";
-                sandbox.open_session(key, &plugin, "approved", clock).unwrap();
+                sandbox
+                    .open_session(key, &plugin, "approved", clock)
+                    .unwrap();
                 for (method, url, headers, body) in &requests {
                     let url = rewrite_session(url, key);
-                    let mut rb = client.request(method.parse().unwrap(), url);
+                    let mut rb = client
+                        .request(method.parse().unwrap(), url)
+                        .timeout(timeout);
                     for (k, v) in headers {
                         rb = rb.header(k, v);
                     }
@@ -103,7 +148,8 @@ fn benches(c: &mut Criterion) {
                     let _ = resp.bytes().await.unwrap();
                 }
                 sandbox.close_session(key);
-            })
+            }))
+            .unwrap()
         })
     });
     g.finish();
@@ -116,7 +162,7 @@ fn benches(c: &mut Criterion) {
         b.iter(|| {
             let s = rt
                 .block_on(run_batch(
-                    &host,
+                    host.as_ref(),
                     &BatchOptions {
                         provider: Some("paxos".into()),
                         scenario: Some("approved".into()),

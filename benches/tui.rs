@@ -3,9 +3,6 @@
 //! and full (every cell written, as after a resize). Run: `cargo bench --bench tui`.
 //! Start-up time and memory in a real terminal: tests/tui_tmux.rs, `startup_and_memory`.
 
-#[path = "../tests/support/mod.rs"]
-mod support;
-
 use criterion::{criterion_group, criterion_main, Criterion};
 use rampsim::config::Config;
 use rampsim::host::{Host, RunOptions};
@@ -13,16 +10,56 @@ use rampsim::journey::{Event, EventSink, Journey};
 use rampsim::tui::{self, Action, App, AppInit, JourneyInfo, PluginList, RunnerReport};
 use ratatui::backend::TestBackend;
 use ratatui::Terminal;
+use std::path::{Path, PathBuf};
+use std::process::Command;
 use std::sync::{Arc, Mutex};
 
+const WORKSPACE: &str = env!("CARGO_MANIFEST_DIR");
 const WIDTH: u16 = 200;
 const HEIGHT: u16 = 50;
 
+/// Builds the Paxos plugin in release (the directory the engine bench uses too).
+fn release_plugins() -> PathBuf {
+    let target = PathBuf::from(WORKSPACE)
+        .join("target")
+        .join("bench-plugins");
+    let status = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+        .current_dir(WORKSPACE)
+        .args([
+            "build",
+            "--quiet",
+            "--release",
+            "-p",
+            "rampsim-adapter-paxos",
+            "--target-dir",
+        ])
+        .arg(&target)
+        .env_remove("CARGO_TARGET_DIR")
+        .status()
+        .expect("cargo runs");
+    assert!(status.success(), "building the paxos plugin failed");
+    target.join("release")
+}
+
+/// config.toml's sample profile, the plugin directory, the virtual clock.
+fn config(dir: &Path, tmp: &Path) -> PathBuf {
+    let shipped = std::fs::read_to_string(PathBuf::from(WORKSPACE).join("config.toml")).unwrap();
+    let profile = &shipped[shipped.find("[profiles.billy]").unwrap()..];
+    let text = format!(
+        "[app]\nprovider = \"paxos\"\nprofile = \"billy\"\nclock = \"virtual\"\nplugin_paths = [{:?}]\nlog_file = {:?}\n\n{profile}",
+        dir.display().to_string(),
+        tmp.join("bench.log").display().to_string(),
+    );
+    let path = tmp.join("config.toml");
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
 /// An app that has run an approved Paxos journey to its end, fed as the runner feeds it.
 fn finished_app() -> App {
-    let dir = support::shipped_plugins(&["paxos"]);
-    let cfg = support::TestConfig::new(&[dir.clone()], "paxos", "");
-    let host = Host::new(Config::load(&cfg.path).expect("config loads"));
+    let dir = release_plugins();
+    let tmp = tempfile::tempdir().unwrap();
+    let host = Host::new(Config::load(&config(&dir, tmp.path())).expect("config loads"));
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()

@@ -8,7 +8,7 @@ use crate::sandbox::FaultSpec;
 use futures::stream::{self, StreamExt};
 use rampsim_plugin_sdk::wire::{FakeNote, Outcome, Profile};
 use serde::Serialize;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -97,6 +97,70 @@ pub fn peak_rss_mb() -> Option<f64> {
     Some(kb / 1024.0)
 }
 
+/// What a batch keeps of each journey: counts, one latency, a few failure messages. Every
+/// generated user is distinct, so a journey's orders are its user's orders.
+struct Tally {
+    outcomes: BTreeMap<String, usize>,
+    latencies: Vec<f64>,
+    users_by_order_count: BTreeMap<u32, usize>,
+    sample_failures: Vec<String>,
+}
+
+impl Default for Tally {
+    fn default() -> Self {
+        Tally {
+            outcomes: Outcome::ALL
+                .iter()
+                .map(|o| (o.as_str().to_string(), 0))
+                .collect(),
+            latencies: Vec::new(),
+            users_by_order_count: BTreeMap::new(),
+            sample_failures: Vec::new(),
+        }
+    }
+}
+
+impl Tally {
+    fn add(&mut self, r: Result<(JourneyResult, Vec<FakeNote>), String>) {
+        match r {
+            Ok((j, notes)) => {
+                let orders = notes
+                    .iter()
+                    .filter(|n| n.kind == "order_created" && n.user == j.user)
+                    .count() as u32;
+                let others = notes
+                    .iter()
+                    .filter(|n| n.kind == "order_created" && n.user != j.user)
+                    .count();
+                *self.users_by_order_count.entry(orders).or_default() += 1;
+                // A fake that names users otherwise (its own ids) still counts per journey.
+                if others > 0 {
+                    *self.users_by_order_count.entry(orders).or_default() -= 1;
+                    *self
+                        .users_by_order_count
+                        .entry(orders + others as u32)
+                        .or_default() += 1;
+                }
+                *self
+                    .outcomes
+                    .entry(j.finished.outcome.as_str().to_string())
+                    .or_default() += 1;
+                self.latencies.push(j.elapsed.as_secs_f64() * 1000.0);
+                if j.finished.outcome == Outcome::Failed && self.sample_failures.len() < 5 {
+                    self.sample_failures
+                        .push(format!("{}: {}", j.session, j.finished.message));
+                }
+            }
+            Err(e) => {
+                *self.outcomes.entry("setup_error".into()).or_default() += 1;
+                if self.sample_failures.len() < 5 {
+                    self.sample_failures.push(e);
+                }
+            }
+        }
+    }
+}
+
 struct JourneyResult {
     user: String,
     session: String,
@@ -105,7 +169,10 @@ struct JourneyResult {
 }
 
 pub async fn run_batch(host: &Host, opts: &BatchOptions) -> Result<BatchSummary, SetupError> {
-    let provider = opts.provider.clone().unwrap_or_else(|| host.config.app.provider.clone());
+    let provider = opts
+        .provider
+        .clone()
+        .unwrap_or_else(|| host.config.app.provider.clone());
     let base_name = opts
         .profile
         .clone()
@@ -130,20 +197,26 @@ pub async fn run_batch(host: &Host, opts: &BatchOptions) -> Result<BatchSummary,
     let bar = opts.progress.then(|| {
         let b = indicatif::ProgressBar::new(opts.count as u64);
         b.set_style(
-            indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} journeys {per_sec} eta {eta}")
-                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+            indicatif::ProgressStyle::with_template(
+                "{bar:40} {pos}/{len} journeys {per_sec} eta {eta}",
+            )
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
         );
         b
     });
     let quiet: EventSink = Arc::new(|_| {});
     let started = Instant::now();
-    let results: Vec<Result<(JourneyResult, Vec<FakeNote>), String>> = stream::iter(0..opts.count)
+    let mut tally = Tally::default();
+    let mut results = stream::iter(0..opts.count)
         .map(|i| {
             let run = RunOptions {
                 provider: Some(provider.clone()),
                 scenario: opts.scenario.clone(),
                 clock,
-                profile_override: Some((base.name.clone(), generated_profile(&base.profile, i + 1))),
+                profile_override: Some((
+                    base.name.clone(),
+                    generated_profile(&base.profile, i + 1),
+                )),
                 faults: opts.faults.clone(),
                 ..Default::default()
             };
@@ -154,7 +227,9 @@ pub async fn run_batch(host: &Host, opts: &BatchOptions) -> Result<BatchSummary,
                 let session = spec.journey_id.clone();
                 let user = spec.profile.ref_id.clone();
                 let mut journey = Journey::new(spec, quiet).map_err(|e| e.to_string())?;
-                let finished = journey.run_to_end().await;
+                let mut finished = journey.run_to_end().await;
+                // Failure messages may quote provider answers: redact before they are printed.
+                finished.message = journey.redactor().redact_str(&finished.message);
                 // Read the fake's audit before the journey (and its session) goes away.
                 let notes = sandbox.notes(&session);
                 drop(journey);
@@ -170,54 +245,44 @@ pub async fn run_batch(host: &Host, opts: &BatchOptions) -> Result<BatchSummary,
                 Ok((result, notes))
             }
         })
-        .buffer_unordered(opts.concurrency.max(1))
-        .collect()
-        .await;
+        .buffer_unordered(opts.concurrency.max(1));
+    // Fold results as they arrive: memory grows with concurrency, not with the count.
+    while let Some(r) = results.next().await {
+        tally.add(r);
+    }
+    drop(results);
     let wall = started.elapsed();
     if let Some(b) = &bar {
         b.finish_and_clear();
     }
 
-    let mut outcomes: BTreeMap<String, usize> = Outcome::ALL.iter().map(|o| (o.as_str().to_string(), 0)).collect();
-    let mut latencies = Vec::with_capacity(results.len());
-    let mut orders_per_user: HashMap<String, u32> = HashMap::new();
-    let mut sample_failures = Vec::new();
-    for r in &results {
-        match r {
-            Ok((j, notes)) => {
-                let n = notes.iter().filter(|n| n.kind == "order_created").count() as u32;
-                *orders_per_user.entry(j.user.clone()).or_default() += n;
-                *outcomes.entry(j.finished.outcome.as_str().to_string()).or_default() += 1;
-                latencies.push(j.elapsed.as_secs_f64() * 1000.0);
-                if j.finished.outcome == Outcome::Failed && sample_failures.len() < 5 {
-                    sample_failures.push(format!("{}: {}", j.session, j.finished.message));
-                }
-            }
-            Err(e) => {
-                *outcomes.entry("setup_error".into()).or_default() += 1;
-                if sample_failures.len() < 5 {
-                    sample_failures.push(e.clone());
-                }
-            }
-        }
-    }
+    let Tally {
+        outcomes,
+        mut latencies,
+        users_by_order_count,
+        sample_failures,
+    } = tally;
     latencies.sort_by(|a, b| a.total_cmp(b));
-    let mut users_by_order_count: BTreeMap<u32, usize> = BTreeMap::new();
-    for n in orders_per_user.values() {
-        *users_by_order_count.entry(*n).or_default() += 1;
-    }
+    let journeys = latencies.len() + outcomes.get("setup_error").copied().unwrap_or(0);
     Ok(BatchSummary {
         provider,
         scenario,
-        journeys: results.len(),
+        journeys,
         outcomes,
-        orders_created: orders_per_user.values().map(|n| *n as usize).sum(),
-        users_with_more_than_one_order: orders_per_user.values().filter(|n| **n > 1).count(),
+        orders_created: users_by_order_count
+            .iter()
+            .map(|(n, users)| *n as usize * users)
+            .sum(),
+        users_with_more_than_one_order: users_by_order_count
+            .iter()
+            .filter(|(n, _)| **n > 1)
+            .map(|(_, users)| users)
+            .sum(),
         users_by_order_count,
         latency_ms_p50: percentile(&latencies, 0.50),
         latency_ms_p99: percentile(&latencies, 0.99),
         wall_ms: wall.as_secs_f64() * 1000.0,
-        journeys_per_second: results.len() as f64 / wall.as_secs_f64().max(1e-9),
+        journeys_per_second: journeys as f64 / wall.as_secs_f64().max(1e-9),
         peak_rss_mb: peak_rss_mb(),
         faults: opts.faults.clone(),
         sample_failures,

@@ -5,7 +5,11 @@ use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 
 #[derive(Parser, Debug)]
-#[command(name = "rampsim", version, about = "Replay a user's crypto-onramp onboarding, stage by stage")]
+#[command(
+    name = "rampsim",
+    version,
+    about = "Replay a user's crypto-onramp onboarding, stage by stage"
+)]
 pub struct Cli {
     /// The configuration file.
     #[arg(long, global = true, default_value = "config.toml")]

@@ -257,7 +257,14 @@ pub fn plugins(host: &Host, json: bool) -> i32 {
         });
         println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
     } else {
-        println!("searched: {}", d.searched.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", "));
+        println!(
+            "searched: {}",
+            d.searched
+                .iter()
+                .map(|p| p.display().to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
         for p in &d.plugins {
             print_manifest(p);
         }
@@ -277,7 +284,10 @@ pub fn plugins(host: &Host, json: bool) -> i32 {
 
 fn print_manifest(p: &LoadedPlugin) {
     let m = &p.manifest;
-    println!("\n{} {} — {} (protocol {})", m.id, m.version, m.name, m.protocol_version);
+    println!(
+        "\n{} {} — {} (protocol {})",
+        m.id, m.version, m.name, m.protocol_version
+    );
     println!("  file: {}", p.path.display());
     for s in &m.stages {
         match &s.skipped {
@@ -289,10 +299,20 @@ fn print_manifest(p: &LoadedPlugin) {
         println!("  endpoint {:<10} {}", e.name, e.live_base_url);
     }
     for s in &m.settings {
-        println!("  setting {:<20} {}{}", s.name, if s.secret { "secret · " } else { "" }, s.description);
+        println!(
+            "  setting {:<20} {}{}",
+            s.name,
+            if s.secret { "secret · " } else { "" },
+            s.description
+        );
     }
     for s in &m.scenarios {
-        println!("  scenario {:<24} → {:<16} {}", s.name, s.expected_outcome.as_str(), s.description);
+        println!(
+            "  scenario {:<24} → {:<16} {}",
+            s.name,
+            s.expected_outcome.as_str(),
+            s.description
+        );
     }
 }
 
@@ -313,7 +333,11 @@ pub async fn sandbox(host: &Host, port: Option<u16>, only: Option<&str>) -> i32 
     };
     let clock = Arc::new(crate::clock::Clock::real());
     let mut served = 0;
-    for p in d.plugins.iter().filter(|p| only.is_none_or(|o| o == p.manifest.id)) {
+    for p in d
+        .plugins
+        .iter()
+        .filter(|p| only.is_none_or(|o| o == p.manifest.id))
+    {
         println!("{} {}", p.manifest.id, p.manifest.version);
         for (i, s) in p.manifest.scenarios.iter().enumerate() {
             let key = format!("{}.{}", p.manifest.id, s.name);

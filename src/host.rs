@@ -97,10 +97,9 @@ impl Host {
         let port = self.config.sandbox.port.unwrap_or(0);
         self.sandbox
             .get_or_try_init(|| async move {
-                Sandbox::start(port)
-                    .await
-                    .map(Arc::new)
-                    .map_err(|e| SetupError::Io(format!("cannot start the sandbox on 127.0.0.1:{port}: {e}")))
+                Sandbox::start(port).await.map(Arc::new).map_err(|e| {
+                    SetupError::Io(format!("cannot start the sandbox on 127.0.0.1:{port}: {e}"))
+                })
             })
             .await
             .cloned()
@@ -122,11 +121,19 @@ impl Host {
         let Some(table) = &self.config.faults else {
             return Ok(None);
         };
-        let spec: FaultSpec = toml::Value::Table(table.clone()).try_into().map_err(|e: toml::de::Error| {
-            SetupError::Usage(format!("{}: [faults]: {}", self.config.path.display(), e.message()))
+        let spec: FaultSpec =
+            toml::Value::Table(table.clone())
+                .try_into()
+                .map_err(|e: toml::de::Error| {
+                    SetupError::Usage(format!(
+                        "{}: [faults]: {}",
+                        self.config.path.display(),
+                        e.message()
+                    ))
+                })?;
+        spec.validate().map_err(|e| {
+            SetupError::Usage(format!("{}: [faults]: {e}", self.config.path.display()))
         })?;
-        spec.validate()
-            .map_err(|e| SetupError::Usage(format!("{}: [faults]: {e}", self.config.path.display())))?;
         Ok(Some(spec))
     }
 
@@ -152,8 +159,17 @@ impl Host {
                 self.config.path.display()
             )));
         }
-        if let Some(unknown) = pcfg.endpoints.keys().find(|n| plugin.manifest.endpoint(n).is_none()) {
-            let known: Vec<&str> = plugin.manifest.endpoints.iter().map(|e| e.name.as_str()).collect();
+        if let Some(unknown) = pcfg
+            .endpoints
+            .keys()
+            .find(|n| plugin.manifest.endpoint(n).is_none())
+        {
+            let known: Vec<&str> = plugin
+                .manifest
+                .endpoints
+                .iter()
+                .map(|e| e.name.as_str())
+                .collect();
             return Err(SetupError::Usage(format!(
                 "{}: providers.{provider}.endpoints.{unknown}: plugin `{provider}` has no endpoint `{unknown}`; it has: {}",
                 self.config.path.display(),
@@ -166,10 +182,17 @@ impl Host {
                 .manifest
                 .default_scenario()
                 .map(|s| s.name.clone())
-                .ok_or_else(|| SetupError::Usage(format!("plugin `{provider}` declares no scenario")))?,
+                .ok_or_else(|| {
+                    SetupError::Usage(format!("plugin `{provider}` declares no scenario"))
+                })?,
         };
         if pcfg.mode == Mode::Sandbox && plugin.manifest.scenario(&scenario).is_none() {
-            let known: Vec<&str> = plugin.manifest.scenarios.iter().map(|s| s.name.as_str()).collect();
+            let known: Vec<&str> = plugin
+                .manifest
+                .scenarios
+                .iter()
+                .map(|s| s.name.as_str())
+                .collect();
             return Err(SetupError::Usage(format!(
                 "plugin `{provider}` has no scenario `{scenario}`; it has: {}",
                 known.join(", ")
@@ -203,7 +226,13 @@ impl Host {
         let base_urls = match pcfg.mode {
             Mode::Sandbox => {
                 let sandbox = self.sandbox().await?;
-                let info = sandbox.open_session_with_faults(&journey_id, &plugin, &scenario, clock.clone(), faults)?;
+                let info = sandbox.open_session_with_faults(
+                    &journey_id,
+                    &plugin,
+                    &scenario,
+                    clock.clone(),
+                    faults,
+                )?;
                 keep_alive.push(Box::new(sandbox.session_guard(&journey_id)));
                 info.base_urls
             }
@@ -212,7 +241,11 @@ impl Host {
                 .endpoints
                 .iter()
                 .map(|e| {
-                    let url = pcfg.endpoints.get(&e.name).cloned().unwrap_or_else(|| e.live_base_url.clone());
+                    let url = pcfg
+                        .endpoints
+                        .get(&e.name)
+                        .cloned()
+                        .unwrap_or_else(|| e.live_base_url.clone());
                     (e.name.clone(), url.trim_end_matches('/').to_string())
                 })
                 .collect(),

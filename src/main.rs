@@ -28,7 +28,10 @@ fn main() {
         }
     };
     let _log = rampsim::logging::init(&config.app.log_file);
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(r) => r,
         Err(e) => {
             eprintln!("rampsim: cannot start the async runtime: {e}");

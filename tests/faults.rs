@@ -25,7 +25,16 @@ fn five_hundred_journeys_per_provider_at_thirty_percent_faults() {
     for (i, provider) in PROVIDERS.iter().enumerate() {
         let seed = format!("seed={},all=30%", 11 + i);
         let out = cfg.rampsim(&[
-            "batch", "--provider", provider, "--count", "500", "--concurrency", "32", "--faults", &seed, "--json",
+            "batch",
+            "--provider",
+            provider,
+            "--count",
+            "500",
+            "--concurrency",
+            "32",
+            "--faults",
+            &seed,
+            "--json",
         ]);
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert_eq!(out.status.code(), Some(0), "{provider}: {stderr}");
@@ -33,24 +42,45 @@ fn five_hundred_journeys_per_provider_at_thirty_percent_faults() {
         let s: serde_json::Value = serde_json::from_slice(&out.stdout).expect("one JSON summary");
         assert_eq!(s["journeys"], 500, "{s}");
         let outcomes = s["outcomes"].as_object().unwrap();
-        let defined: u64 = ["order_created", "rejected", "action_required", "timed_out", "failed"]
-            .iter()
-            .map(|k| outcomes[*k].as_u64().unwrap())
-            .sum();
-        assert_eq!(defined, 500, "{provider}: every journey ends in a defined outcome: {s}");
+        let defined: u64 = [
+            "order_created",
+            "rejected",
+            "action_required",
+            "timed_out",
+            "failed",
+        ]
+        .iter()
+        .map(|k| outcomes[*k].as_u64().unwrap())
+        .sum();
+        assert_eq!(
+            defined, 500,
+            "{provider}: every journey ends in a defined outcome: {s}"
+        );
         assert!(outcomes.get("setup_error").is_none(), "{provider}: {s}");
         assert_eq!(s["users_with_more_than_one_order"], 0, "{provider}: {s}");
         // Faults really happened, and the engine still got most journeys through.
         let created = outcomes["order_created"].as_u64().unwrap();
         assert!(created > 0 && created < 500, "{provider}: {s}");
-        assert!(s["orders_created"].as_u64().unwrap() >= created, "{provider}: {s}");
+        assert!(
+            s["orders_created"].as_u64().unwrap() >= created,
+            "{provider}: {s}"
+        );
     }
 }
 
 #[test]
 fn without_faults_every_journey_creates_exactly_one_order() {
     let cfg = config();
-    let out = cfg.rampsim(&["batch", "--provider", "paxos", "--count", "200", "--concurrency", "16", "--json"]);
+    let out = cfg.rampsim(&[
+        "batch",
+        "--provider",
+        "paxos",
+        "--count",
+        "200",
+        "--concurrency",
+        "16",
+        "--json",
+    ]);
     assert_eq!(out.status.code(), Some(0));
     let s: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(s["outcomes"]["order_created"], 200, "{s}");

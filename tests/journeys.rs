@@ -20,11 +20,21 @@ fn exit_code(outcome: &str) -> i32 {
 /// Runs every scenario the plugin declares and checks outcome and exit status.
 fn every_scenario_ends_as_declared(provider: &str) {
     let dir = shipped_plugins(&[provider]);
-    let plugin = LoadedPlugin::load(&dir.join(lib_name(&format!("rampsim_{provider}")))).expect("loads");
+    let plugin =
+        LoadedPlugin::load(&dir.join(lib_name(&format!("rampsim_{provider}")))).expect("loads");
     assert!(!plugin.manifest.scenarios.is_empty());
     let cfg = TestConfig::new(&[dir], provider, "");
     for s in &plugin.manifest.scenarios {
-        let out = cfg.rampsim(&["run", "--provider", provider, "--scenario", &s.name, "--clock", "virtual", "--json"]);
+        let out = cfg.rampsim(&[
+            "run",
+            "--provider",
+            provider,
+            "--scenario",
+            &s.name,
+            "--clock",
+            "virtual",
+            "--json",
+        ]);
         let stderr = String::from_utf8_lossy(&out.stderr);
         let fin = finished(&out);
         assert_eq!(
@@ -41,7 +51,15 @@ fn every_scenario_ends_as_declared(provider: &str) {
         );
         let kyc = fin["kyc_status"].as_str().unwrap_or("null");
         assert!(
-            ["not_started", "pending", "approved", "rejected", "action_required", "null"].contains(&kyc),
+            [
+                "not_started",
+                "pending",
+                "approved",
+                "rejected",
+                "action_required",
+                "null"
+            ]
+            .contains(&kyc),
             "canonical kyc_status: {fin}"
         );
         if s.expected_outcome.as_str() == "order_created" {
@@ -61,7 +79,12 @@ fn paxos_approved_journey_in_detail() {
     let dir = shipped_plugins(&["paxos"]);
     let cfg = TestConfig::new(&[dir], "paxos", "");
     let out = cfg.rampsim(&["run", "--scenario", "approved", "--json"]);
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let ev = events(&out);
     let names: Vec<&str> = ev.iter().map(|e| e["event"].as_str().unwrap()).collect();
     assert_eq!(names[0], "journey_started");
@@ -75,16 +98,41 @@ fn paxos_approved_journey_in_detail() {
     let paths: Vec<String> = ev
         .iter()
         .filter(|e| e["event"] == "request_sent")
-        .map(|e| format!("{} {}", e["method"].as_str().unwrap(), e["path"].as_str().unwrap()))
+        .map(|e| {
+            format!(
+                "{} {}",
+                e["method"].as_str().unwrap(),
+                e["path"].as_str().unwrap()
+            )
+        })
         .collect();
     assert!(paths.iter().any(|p| p == "POST /oauth2/token"), "{paths:?}");
-    assert!(paths.iter().any(|p| p == "POST /v2/identity/identities"), "{paths:?}");
-    assert!(paths.iter().any(|p| p.starts_with("GET /v2/identity/identities/")), "{paths:?}");
-    assert!(paths.iter().any(|p| p == "POST /v2/identity/accounts"), "{paths:?}");
-    assert!(paths.iter().any(|p| p.starts_with("POST /v2/profiles/") && p.ends_with("/orders")), "{paths:?}");
+    assert!(
+        paths.iter().any(|p| p == "POST /v2/identity/identities"),
+        "{paths:?}"
+    );
+    assert!(
+        paths
+            .iter()
+            .any(|p| p.starts_with("GET /v2/identity/identities/")),
+        "{paths:?}"
+    );
+    assert!(
+        paths.iter().any(|p| p == "POST /v2/identity/accounts"),
+        "{paths:?}"
+    );
+    assert!(
+        paths
+            .iter()
+            .any(|p| p.starts_with("POST /v2/profiles/") && p.ends_with("/orders")),
+        "{paths:?}"
+    );
     // No body or header (KYC data, tokens) in the --json stream.
     let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(!stdout.contains("073-05-1120") && !stdout.contains("Duncan"), "KYC data leaked into --json output");
+    assert!(
+        !stdout.contains("073-05-1120") && !stdout.contains("Duncan"),
+        "KYC data leaked into --json output"
+    );
 }
 
 #[test]
@@ -94,9 +142,18 @@ fn paxos_slow_review_polls_on_the_virtual_clock() {
     let t0 = std::time::Instant::now();
     let out = cfg.rampsim(&["run", "--scenario", "slow_review", "--json"]);
     assert_eq!(out.status.code(), Some(0));
-    let polls = events(&out).iter().filter(|e| e["event"] == "status_polled").count();
-    assert!(polls >= 3, "PENDING for minutes of sandbox time means several polls, got {polls}");
-    assert!(t0.elapsed().as_secs() < 30, "virtual time must not wait for real");
+    let polls = events(&out)
+        .iter()
+        .filter(|e| e["event"] == "status_polled")
+        .count();
+    assert!(
+        polls >= 3,
+        "PENDING for minutes of sandbox time means several polls, got {polls}"
+    );
+    assert!(
+        t0.elapsed().as_secs() < 30,
+        "virtual time must not wait for real"
+    );
 }
 
 #[test]
@@ -112,11 +169,14 @@ fn a_missing_scenario_is_a_usage_error_listing_the_known_ones() {
 #[test]
 fn an_unknown_provider_is_a_plugin_error_listing_where_it_looked() {
     let dir = shipped_plugins(&["paxos"]);
-    let cfg = TestConfig::new(&[dir.clone()], "paxos", "");
+    let cfg = TestConfig::new(std::slice::from_ref(&dir), "paxos", "");
     let out = cfg.rampsim(&["run", "--provider", "nosuch"]);
     assert_eq!(out.status.code(), Some(3));
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains(&dir.join(lib_name("rampsim_nosuch")).display().to_string()), "{err}");
+    assert!(
+        err.contains(&dir.join(lib_name("rampsim_nosuch")).display().to_string()),
+        "{err}"
+    );
 }
 
 #[test]

@@ -26,9 +26,22 @@ fn a_correct_plugin_loads_with_its_manifest() {
 fn wrong_abi_version_names_both_versions_and_the_file() {
     let (path, r) = load_fixture(Some("wrong_abi"));
     let e = r.expect_err("refused");
-    assert!(matches!(e, LoadError::AbiMismatch { plugin: 99, host: 1, .. }), "{e:?}");
+    assert!(
+        matches!(
+            e,
+            LoadError::AbiMismatch {
+                plugin: 99,
+                host: 1,
+                ..
+            }
+        ),
+        "{e:?}"
+    );
     let msg = e.to_string();
-    assert!(msg.contains("ABI version 99") && msg.contains("ABI version 1"), "{msg}");
+    assert!(
+        msg.contains("ABI version 99") && msg.contains("ABI version 1"),
+        "{msg}"
+    );
     assert!(msg.contains(&path.display().to_string()), "{msg}");
 }
 
@@ -38,7 +51,10 @@ fn missing_entry_symbol_is_not_a_plugin() {
     let e = r.expect_err("refused");
     assert!(matches!(e, LoadError::NotAPlugin { .. }), "{e:?}");
     let msg = e.to_string();
-    assert!(msg.contains("rampsim_plugin_entry") && msg.contains(&path.display().to_string()), "{msg}");
+    assert!(
+        msg.contains("rampsim_plugin_entry") && msg.contains(&path.display().to_string()),
+        "{msg}"
+    );
 }
 
 #[test]
@@ -47,7 +63,10 @@ fn protocol_mismatch_names_both_versions() {
     let msg = r.expect_err("refused").to_string();
     let host = format!("protocol {}", rampsim_plugin_sdk::PROTOCOL_VERSION);
     assert!(msg.contains("protocol 2.0") && msg.contains(&host), "{msg}");
-    assert!(msg.contains("fixture") && msg.contains("0.0.1"), "names plugin and version: {msg}");
+    assert!(
+        msg.contains("fixture") && msg.contains("0.0.1"),
+        "names plugin and version: {msg}"
+    );
 }
 
 #[test]
@@ -56,7 +75,10 @@ fn invalid_manifest_says_what_is_wrong() {
     let e = r.expect_err("refused");
     assert!(matches!(e, LoadError::InvalidManifest { .. }), "{e:?}");
     let msg = e.to_string();
-    assert!(msg.contains("stages must be") && msg.contains(&path.display().to_string()), "{msg}");
+    assert!(
+        msg.contains("stages must be") && msg.contains(&path.display().to_string()),
+        "{msg}"
+    );
 }
 
 #[test]
@@ -78,9 +100,14 @@ fn not_found_lists_every_place_searched() {
     let a = tempfile::tempdir().unwrap();
     let b = tempfile::tempdir().unwrap();
     let dirs = vec![a.path().to_path_buf(), b.path().to_path_buf()];
-    let msg = find_plugin("nosuch", &dirs).expect_err("missing").to_string();
+    let msg = find_plugin("nosuch", &dirs)
+        .expect_err("missing")
+        .to_string();
     for d in &dirs {
-        assert!(msg.contains(&d.join(lib_name("rampsim_nosuch")).display().to_string()), "{msg}");
+        assert!(
+            msg.contains(&d.join(lib_name("rampsim_nosuch")).display().to_string()),
+            "{msg}"
+        );
     }
 }
 
@@ -88,8 +115,13 @@ fn not_found_lists_every_place_searched() {
 fn id_not_matching_the_config_is_refused() {
     // The fixture library copied under another provider's file name.
     let dir = fixture_plugin(None, "paxos");
-    let msg = find_plugin("paxos", &[dir.clone()]).expect_err("mismatch").to_string();
-    assert!(msg.contains("`fixture`") && msg.contains("`paxos`"), "{msg}");
+    let msg = find_plugin("paxos", std::slice::from_ref(&dir))
+        .expect_err("mismatch")
+        .to_string();
+    assert!(
+        msg.contains("`fixture`") && msg.contains("`paxos`"),
+        "{msg}"
+    );
 }
 
 #[test]
@@ -97,14 +129,26 @@ fn a_panicking_adapter_fails_the_journey_and_the_host_goes_on() {
     let dir = fixture_plugin(Some("panic_adapter"), "fixture");
     let cfg = TestConfig::new(&[dir], "fixture", "");
     let out = cfg.rampsim(&["run", "--json"]);
-    assert_eq!(out.status.code(), Some(13), "stderr: {}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(13),
+        "stderr: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let fin = finished(&out);
     assert_eq!(fin["outcome"], "failed");
     let msg = fin["message"].as_str().unwrap();
-    assert!(msg.contains("panicked") && msg.contains("on purpose") && msg.contains("fixture 0.0.1"), "{msg}");
+    assert!(
+        msg.contains("panicked") && msg.contains("on purpose") && msg.contains("fixture 0.0.1"),
+        "{msg}"
+    );
     assert_eq!(fin["stage"], "await_kyc");
     // The panic message never reaches the terminal: stderr carries no panic text.
-    assert!(!String::from_utf8_lossy(&out.stderr).contains("panicked"), "stderr: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        !String::from_utf8_lossy(&out.stderr).contains("panicked"),
+        "stderr: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 #[test]
@@ -112,7 +156,12 @@ fn the_correct_fixture_runs_end_to_end() {
     let dir = fixture_plugin(None, "fixture");
     let cfg = TestConfig::new(&[dir], "fixture", "");
     let out = cfg.rampsim(&["run", "--json"]);
-    assert_eq!(out.status.code(), Some(0), "stderr: {}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "stderr: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let fin = finished(&out);
     assert_eq!(fin["outcome"], "order_created");
     assert_eq!(fin["order_id"], "order-1");

@@ -229,7 +229,12 @@ fn fast_enough_for_every_event() {
         per < std::time::Duration::from_millis(2),
         "{per:?} per body"
     );
-    eprintln!("redact: {per:?} per {} B body (debug build)", clean.len());
+    let build = if cfg!(debug_assertions) {
+        "debug"
+    } else {
+        "release"
+    };
+    eprintln!("redact: {per:?} per {} B body ({build} build)", clean.len());
 }
 
 #[test]

@@ -33,8 +33,22 @@ struct Recorded {
     sensitive: Vec<String>,
 }
 
+/// A directory holding the Paxos plugin alone (the shared build directory also holds the other
+/// providers when other tests built them).
 fn paxos_dir() -> PathBuf {
-    shipped_plugins(&["paxos"])
+    let built = shipped_plugins(&["paxos"]);
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("tui-paxos-only");
+    std::fs::create_dir_all(&dir).unwrap();
+    let dest = dir.join(lib_name("rampsim_paxos"));
+    // Copy then rename, so a copy another test has loaded is never rewritten in place.
+    let tmp = dir.join(format!(
+        ".{}-{:?}.tmp",
+        std::process::id(),
+        std::thread::current().id()
+    ));
+    std::fs::copy(built.join(lib_name("rampsim_paxos")), &tmp).unwrap();
+    std::fs::rename(&tmp, &dest).unwrap();
+    dir
 }
 
 fn config(dir: &Path) -> TestConfig {
@@ -47,7 +61,10 @@ fn config(dir: &Path) -> TestConfig {
 fn record(scenario: &str) -> Recorded {
     let dir = paxos_dir();
     let cfg = config(&dir);
-    let host = Host::new(Config::load(&cfg.path).expect("test config loads"));
+    let mut host = Host::new(Config::load(&cfg.path).expect("test config loads"));
+    // Only the test's own plugin directory: the executable's directory holds whatever the
+    // last build left there, which must not change the screens.
+    host.dirs = vec![dir.clone()];
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -261,18 +278,22 @@ fn init(scenario: &str) -> AppInit {
     }
 }
 
-/// The plugins the picker shows: Paxos, and a library built against another ABI.
-fn plugin_list() -> PluginList {
+/// The plugins discovery finds: Paxos, and with `broken` a library built against another ABI.
+fn plugin_list(broken: bool) -> PluginList {
     let paxos = paxos_dir();
     let broken_dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("tui-picker-plugins");
-    std::fs::create_dir_all(&broken_dir).unwrap();
-    let built = fixture_plugin(Some("wrong_abi"), "tui_acme");
-    std::fs::copy(
-        built.join(lib_name("rampsim_tui_acme")),
-        broken_dir.join(lib_name("rampsim_acme")),
-    )
-    .unwrap();
-    let mut list = PluginList::from_discovery(&discover(&[paxos.clone(), broken_dir.clone()]));
+    let mut dirs = vec![paxos.clone()];
+    if broken {
+        std::fs::create_dir_all(&broken_dir).unwrap();
+        let built = fixture_plugin(Some("wrong_abi"), "tui_acme");
+        std::fs::copy(
+            built.join(lib_name("rampsim_tui_acme")),
+            broken_dir.join(lib_name("rampsim_acme")),
+        )
+        .unwrap();
+        dirs.push(broken_dir.clone());
+    }
+    let mut list = PluginList::from_discovery(&discover(&dirs));
     let fix = |p: &Path| -> PathBuf {
         let s = p.display().to_string();
         PathBuf::from(
@@ -328,7 +349,7 @@ fn screen(app: &App) -> String {
 /// Runs `press('a')` and feeds the whole journey as the runner reports it.
 fn finished_app(scenario: &str) -> App {
     let recorded = record(scenario);
-    let mut app = ready_app(&recorded, scenario, PluginList::default(), 120, 36);
+    let mut app = ready_app(&recorded, scenario, plugin_list(false), 120, 36);
     press(&mut app, KeyCode::Char('a'));
     app.update(Action::Runner(RunnerReport::Busy));
     feed(&mut app, &recorded.events);
@@ -345,7 +366,7 @@ fn start_screen() {
     let first = App::new(init("approved"), 80, 24);
     insta::assert_snapshot!("start_first_frame_80x24", screen(&first));
     // Filled in: plugins found, journey prepared and announced.
-    let mut app = ready_app(&recorded, "approved", PluginList::default(), 80, 24);
+    let mut app = ready_app(&recorded, "approved", plugin_list(false), 80, 24);
     feed(&mut app, &recorded.events[..1]);
     insta::assert_snapshot!("start_ready_80x24", screen(&app));
 }
@@ -353,7 +374,7 @@ fn start_screen() {
 #[test]
 fn mid_journey_await_kyc_polling() {
     let recorded = record("slow_review");
-    let mut app = ready_app(&recorded, "slow_review", PluginList::default(), 120, 36);
+    let mut app = ready_app(&recorded, "slow_review", plugin_list(false), 120, 36);
     press(&mut app, KeyCode::Char('a'));
     app.update(Action::Runner(RunnerReport::Busy));
     // Up to the second poll of the review: the provider still says PENDING.
@@ -398,7 +419,7 @@ fn finished_denied_journey() {
 #[test]
 fn help_screen() {
     let recorded = record("approved");
-    let mut app = ready_app(&recorded, "approved", PluginList::default(), 100, 30);
+    let mut app = ready_app(&recorded, "approved", plugin_list(false), 100, 30);
     press(&mut app, KeyCode::Char('?'));
     let shown = screen(&app);
     assert!(
@@ -411,7 +432,7 @@ fn help_screen() {
 #[test]
 fn profile_form_with_a_validation_error() {
     let recorded = record("approved");
-    let mut app = ready_app(&recorded, "approved", PluginList::default(), 100, 30);
+    let mut app = ready_app(&recorded, "approved", plugin_list(false), 100, 30);
     press(&mut app, KeyCode::Char('e'));
     for _ in 0..3 {
         press(&mut app, KeyCode::Down);
@@ -436,7 +457,7 @@ fn profile_form_with_a_validation_error() {
 #[test]
 fn provider_picker() {
     let recorded = record("approved");
-    let mut app = ready_app(&recorded, "approved", plugin_list(), 120, 36);
+    let mut app = ready_app(&recorded, "approved", plugin_list(true), 120, 36);
     press(&mut app, KeyCode::Char('p'));
     insta::assert_snapshot!("provider_picker", screen(&app));
     // The library that failed to load, with why.
@@ -449,7 +470,7 @@ fn provider_picker() {
 #[test]
 fn too_small_says_so() {
     let recorded = record("approved");
-    let app = ready_app(&recorded, "approved", PluginList::default(), 60, 20);
+    let app = ready_app(&recorded, "approved", plugin_list(false), 60, 20);
     let shown = screen(&app);
     assert!(shown.contains("terminal too small"), "{shown}");
     insta::assert_snapshot!("too_small", shown);

@@ -150,11 +150,15 @@ fn assert_terminal_is_back(tmux: &Tmux) {
         Duration::from_secs(5),
         "the shell to run a command",
     );
-    tmux.type_line("clear; stty -a | tr ' ;' '\\n\\n' | grep -xE -- '-?(icanon|echo|isig|icrnl|opost)' | tr '\\n' ' '; echo :stty");
-    let screen = tmux.wait_for(|s| s.contains(":stty"), Duration::from_secs(5), "stty");
+    // The marker is split in the command line, so only the output line has it whole.
+    tmux.type_line(
+        "clear; stty -a | tr ' ;' '\\n\\n' | grep -xE -- '-?(icanon|echo|isig|icrnl|opost)' | tr '\\n' ' '; echo '=mo''des'",
+    );
+    let is_output = |l: &str| l.contains("=modes") && !l.contains('\'');
+    let screen = tmux.wait_for(|s| s.lines().any(is_output), Duration::from_secs(5), "stty");
     let modes: Vec<&str> = screen
         .lines()
-        .find(|l| l.contains(":stty") && !l.contains("grep"))
+        .find(|l| is_output(l))
         .unwrap_or_default()
         .split_whitespace()
         .collect();
@@ -219,6 +223,12 @@ fn a_paxos_journey_in_a_real_terminal() {
         "{curl}"
     );
     tmux.press("Escape");
+    // Wait: Esc and a key right after it read as Alt+key, as in any terminal.
+    tmux.wait_for(
+        |s| !s.contains("Request as curl"),
+        Duration::from_secs(5),
+        "the popup to close",
+    );
 
     tmux.press("q");
     assert_terminal_is_back(&tmux);
@@ -230,26 +240,40 @@ fn a_paxos_journey_in_a_real_terminal() {
 }
 
 #[test]
-fn ctrl_c_restores_the_terminal_too() {
+fn ctrl_c_and_sigterm_restore_the_terminal_too() {
     let Some(tmux) = Tmux::start("ctrlc", 100, 30) else {
-        eprintln!("skipping ctrl_c_restores_the_terminal_too: tmux is not installed");
+        eprintln!("skipping ctrl_c_and_sigterm_restore_the_terminal_too: tmux is not installed");
         return;
     };
     let dir = shipped_plugins(&["paxos"]);
-    // The test config logs to its own directory.
     let cfg = TestConfig::new(&[dir], "paxos", "");
-    let log = cfg.dir.path().join("rampsim.log");
-    tmux.type_line(&format!(
+    let command = format!(
         "{} --config {}",
         shell_quote(&rampsim_exe().display().to_string()),
         shell_quote(&cfg.path.display().to_string())
-    ));
-    tmux.wait_for(
-        |s| s.contains("n runs register"),
-        Duration::from_secs(30),
-        "a ready journey",
     );
+    let ready = |s: &str| s.contains("n runs register");
+    tmux.type_line(&command);
+    tmux.wait_for(ready, Duration::from_secs(30), "a ready journey");
     tmux.press("C-c");
+    assert_terminal_is_back(&tmux);
+
+    tmux.type_line("clear");
+    tmux.wait_for(
+        |s| s.trim() == PROMPT.trim_end(),
+        Duration::from_secs(5),
+        "a clear screen",
+    );
+    tmux.type_line(&command);
+    tmux.wait_for(ready, Duration::from_secs(30), "a ready journey");
+    let pid = tmux
+        .child_pid(&rampsim_exe())
+        .expect("rampsim runs in the pane");
+    let kill = Command::new("kill")
+        .args(["-TERM", &pid.to_string()])
+        .status()
+        .unwrap();
+    assert!(kill.success());
     assert_terminal_is_back(&tmux);
 }
 
@@ -322,9 +346,9 @@ fn startup_and_memory() {
     let (mut first, mut full, mut rss) = (Vec::new(), Vec::new(), Vec::new());
     for i in 0..runs {
         let t0 = scratch.path().join(format!("run{i}.t0"));
-        let cfg = TestConfig::new(&[dir.clone()], "paxos", "");
+        let cfg = TestConfig::new(std::slice::from_ref(&dir), "paxos", "");
         let log = cfg.dir.path().join("rampsim.log");
-        // The clock starts in the shell, just before exec: process start, loading, config,
+        // The clock starts in the shell, just before the command: process start, loading, config,
         // runtime and terminal setup all count.
         tmux.type_line(&format!(
             "date +%s%N > {}; {} --config {}",
@@ -332,11 +356,10 @@ fn startup_and_memory() {
             shell_quote(&rampsim_exe().display().to_string()),
             shell_quote(&cfg.path.display().to_string())
         ));
-        let ready = format!("found {} plugins", SHIPPED.len());
         tmux.wait_for(
-            |s| s.contains("n runs register") && s.contains(&ready),
+            |s| s.contains("n runs register") && s.contains("plugins: "),
             Duration::from_secs(30),
-            "a ready journey with every plugin found",
+            "a ready journey with the plugins found",
         );
         tmux.press("a");
         tmux.wait_for(
@@ -366,6 +389,13 @@ fn startup_and_memory() {
         let start_us = (start_ns / 1000) as f64;
         first.push((at("first frame drawn") - start_us) / 1000.0);
         full.push((at("first full frame") - start_us) / 1000.0);
+        let found = logged
+            .lines()
+            .find(|l| l.contains("plugins: "))
+            .unwrap_or_default();
+        for id in SHIPPED {
+            assert!(found.contains(id), "{id} was not loaded: {found}");
+        }
     }
     eprintln!("plugins: {}", dir.display());
     eprintln!("runs: {runs}");

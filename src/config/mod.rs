@@ -478,7 +478,11 @@ fn read_providers(d: &mut Diag, mut t: TableReader) -> BTreeMap<String, Provider
         }
         if let Some(g) = p.string(d, "profile", Need::Optional) {
             if g.value.is_empty() {
-                d.report(g.span.as_ref(), &p.field("profile"), "must not be empty (leave the key out for [app] profile)");
+                d.report(
+                    g.span.as_ref(),
+                    &p.field("profile"),
+                    "must not be empty (leave the key out for [app] profile)",
+                );
             }
             cfg.profile = Some(g.value);
         }
@@ -487,7 +491,8 @@ fn read_providers(d: &mut Diag, mut t: TableReader) -> BTreeMap<String, Provider
                 let field = s.field(&k.name);
                 match &v.value {
                     Value::String(url) if is_http_url(url) => {
-                        cfg.endpoints.insert(k.name.clone(), url.trim_end_matches('/').to_string());
+                        cfg.endpoints
+                            .insert(k.name.clone(), url.trim_end_matches('/').to_string());
                     }
                     _ => d.report(
                         v.span.as_ref().or(k.span.as_ref()),
@@ -514,7 +519,9 @@ fn read_providers(d: &mut Diag, mut t: TableReader) -> BTreeMap<String, Provider
 }
 
 fn is_http_url(s: &str) -> bool {
-    let rest = s.strip_prefix("https://").or_else(|| s.strip_prefix("http://"));
+    let rest = s
+        .strip_prefix("https://")
+        .or_else(|| s.strip_prefix("http://"));
     rest.is_some_and(|r| !r.is_empty() && !r.starts_with('/') && !r.contains(char::is_whitespace))
 }
 

@@ -217,7 +217,7 @@ fn the_error_line_reads_as_documented() {
     assert_eq!(
         err.to_string(),
         format!(
-            "config.toml:{}:1: profiles.billy.date_of_birth: \"1960-02-30\" is not a valid date (expected YYYY-MM-DD)",
+            "config.toml:{}:1: profiles.billy.date_of_birth: \"…2-30\" is not a valid date (expected YYYY-MM-DD)",
             line_of(&text, "date_of_birth")
         )
     );

@@ -251,7 +251,12 @@ impl Journey {
         while self.run_next().await.is_some() {}
         match &self.finished {
             Some(f) => f.clone(),
-            None => self.finish(Outcome::Failed, None, "the journey ended without an outcome".into(), None),
+            None => self.finish(
+                Outcome::Failed,
+                None,
+                "the journey ended without an outcome".into(),
+                None,
+            ),
         }
     }
 
@@ -291,7 +296,13 @@ impl Journey {
             poll: 0,
             at_ms: stage_start,
         });
-        if let Some(reason) = self.spec.plugin.manifest.stage(stage).and_then(|s| s.skipped.clone()) {
+        if let Some(reason) = self
+            .spec
+            .plugin
+            .manifest
+            .stage(stage)
+            .and_then(|s| s.skipped.clone())
+        {
             return self.stage_over(stage, StageResult::skipped(reason), 0, stage_start);
         }
         let mut delays = self.spec.engine.poll_delays();
@@ -373,7 +384,13 @@ impl Journey {
     }
 
     /// Reports a stage's final result and moves the journey on (or ends it).
-    fn stage_over(&mut self, stage: Stage, result: StageResult, polls: u32, stage_start: i64) -> StageState {
+    fn stage_over(
+        &mut self,
+        stage: Stage,
+        result: StageResult,
+        polls: u32,
+        stage_start: i64,
+    ) -> StageState {
         let state = match result.next {
             Next::Continue | Next::Poll => StageState::Done,
             Next::Skipped => StageState::Skipped,
@@ -402,7 +419,10 @@ impl Journey {
                     self.finish(
                         Outcome::Failed,
                         Some(stage),
-                        format!("create_order finished without an order id: {}", result.message),
+                        format!(
+                            "create_order finished without an order id: {}",
+                            result.message
+                        ),
                         None,
                     );
                 }
@@ -412,7 +432,13 @@ impl Journey {
         state
     }
 
-    fn finish(&mut self, outcome: Outcome, stage: Option<Stage>, message: String, next_step: Option<String>) -> Finished {
+    fn finish(
+        &mut self,
+        outcome: Outcome,
+        stage: Option<Stage>,
+        message: String,
+        next_step: Option<String>,
+    ) -> Finished {
         let finished = Finished {
             outcome,
             kyc_status: self.kyc_status,
@@ -464,7 +490,10 @@ impl Journey {
             match reply.step {
                 Step::Finish { result } => return Ok(result),
                 Step::Send { request } => {
-                    let response = self.send(stage, &request).await.map_err(StageFailure::Transport)?;
+                    let response = self
+                        .send(stage, &request)
+                        .await
+                        .map_err(StageFailure::Transport)?;
                     reply = self.call_adapter(AdapterCall::Response {
                         stage,
                         now_ms: self.now(),

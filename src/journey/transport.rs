@@ -39,11 +39,13 @@ impl Journey {
             });
         };
         let url = format!("{base}{}", req.path);
-        let method = reqwest::Method::from_bytes(req.method.to_ascii_uppercase().as_bytes()).map_err(|_| {
-            TransportFailure {
-                message: format!("the adapter asked for an invalid HTTP method `{}`", req.method),
-            }
-        })?;
+        let method = reqwest::Method::from_bytes(req.method.to_ascii_uppercase().as_bytes())
+            .map_err(|_| TransportFailure {
+                message: format!(
+                    "the adapter asked for an invalid HTTP method `{}`",
+                    req.method
+                ),
+            })?;
         let live = self.spec.mode == rampsim_plugin_sdk::wire::Mode::Live;
         if live && req.carries_kyc && !self.kyc_confirmed {
             if let Some(gate) = self.kyc_gate.clone() {
@@ -95,7 +97,12 @@ impl Journey {
                 let headers: Vec<(String, String)> = resp
                     .headers()
                     .iter()
-                    .map(|(k, v)| (k.as_str().to_string(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
+                    .map(|(k, v)| {
+                        (
+                            k.as_str().to_string(),
+                            String::from_utf8_lossy(v.as_bytes()).into_owned(),
+                        )
+                    })
                     .collect();
                 let bytes = resp.bytes().await?;
                 Ok::<_, reqwest::Error>(HttpResponse {
@@ -122,7 +129,8 @@ impl Journey {
                     // A 429 was refused before it was processed (RFC 6585), so any request may
                     // be sent again; other errors only when a retry cannot do harm.
                     let again = attempt <= max_retries
-                        && (response.status == 429 || (retry_safe && retryable_status(response.status)));
+                        && (response.status == 429
+                            || (retry_safe && retryable_status(response.status)));
                     if again {
                         let wait = response
                             .retry_after_ms()
@@ -130,7 +138,10 @@ impl Journey {
                             .unwrap_or_else(|| delays.next().unwrap_or(Duration::from_secs(1)));
                         self.log_info(format!(
                             "{} {} answered {}; retrying in {} ms",
-                            req.method, req.path, response.status, wait.as_millis()
+                            req.method,
+                            req.path,
+                            response.status,
+                            wait.as_millis()
                         ));
                         self.spec.clock.sleep(wait).await;
                         continue;
@@ -153,7 +164,10 @@ impl Journey {
                         continue;
                     }
                     let message = if retry_safe {
-                        format!("{} {} failed after {attempt} attempts: {what}", req.method, req.path)
+                        format!(
+                            "{} {} failed after {attempt} attempts: {what}",
+                            req.method, req.path
+                        )
                     } else if e.is_connect() {
                         format!("{} {} was not sent: {what}", req.method, req.path)
                     } else {

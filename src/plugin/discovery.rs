@@ -14,7 +14,10 @@ pub fn library_file_name(id: &str) -> PathBuf {
 /// The directories searched, in order, without duplicates.
 pub fn search_dirs(config_paths: &[PathBuf]) -> Vec<PathBuf> {
     let mut dirs: Vec<PathBuf> = config_paths.to_vec();
-    if let Some(exe_dir) = std::env::current_exe().ok().and_then(|p| p.parent().map(Path::to_path_buf)) {
+    if let Some(exe_dir) = std::env::current_exe()
+        .ok()
+        .and_then(|p| p.parent().map(Path::to_path_buf))
+    {
         dirs.push(exe_dir);
     }
     let mut seen = BTreeSet::new();
@@ -78,13 +81,17 @@ pub fn discover(dirs: &[PathBuf]) -> Discovery {
         ..Default::default()
     };
     for dir in dirs {
-        let Ok(entries) = std::fs::read_dir(dir) else { continue };
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            continue;
+        };
         let mut files: Vec<PathBuf> = entries
             .filter_map(|e| e.ok().map(|e| e.path()))
             .filter(|p| {
-                p.file_name()
-                    .and_then(|n| n.to_str())
-                    .is_some_and(|n| n.starts_with(prefix) && n.ends_with(suffix) && n.len() > prefix.len() + suffix.len())
+                p.file_name().and_then(|n| n.to_str()).is_some_and(|n| {
+                    n.starts_with(prefix)
+                        && n.ends_with(suffix)
+                        && n.len() > prefix.len() + suffix.len()
+                })
             })
             .collect();
         files.sort();
@@ -99,6 +106,7 @@ pub fn discover(dirs: &[PathBuf]) -> Discovery {
             }
         }
     }
-    out.plugins.sort_by(|a, b| a.manifest.id.cmp(&b.manifest.id));
+    out.plugins
+        .sort_by(|a, b| a.manifest.id.cmp(&b.manifest.id));
     out
 }

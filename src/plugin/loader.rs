@@ -5,8 +5,8 @@
 
 use rampsim_plugin_sdk::abi::{self, Buffer, EntryFn, PluginApi};
 use rampsim_plugin_sdk::wire::{
-    AdapterCall, AdapterInit, AdapterReply, Envelope, FakeCall, FakeReply, Manifest, PluginErrorKind,
-    Stage,
+    AdapterCall, AdapterInit, AdapterReply, Envelope, FakeCall, FakeReply, Manifest,
+    PluginErrorKind, Stage,
 };
 use serde::de::DeserializeOwned;
 use std::collections::HashSet;
@@ -23,7 +23,11 @@ pub enum LoadError {
     #[error("{}: not a rampsim plugin: it has no `{symbol}` entry symbol", path.display())]
     NotAPlugin { path: PathBuf, symbol: &'static str },
     #[error("{}: plugin ABI version {plugin} does not match the host's ABI version {host}; rebuild the plugin against rampsim-plugin-sdk with ABI {host}", path.display())]
-    AbiMismatch { path: PathBuf, plugin: u32, host: u32 },
+    AbiMismatch {
+        path: PathBuf,
+        plugin: u32,
+        host: u32,
+    },
     #[error("{}: plugin `{id}` {version} speaks protocol {plugin}, the host speaks protocol {host} (loads same major, minor up to its own)", path.display())]
     ProtocolMismatch {
         path: PathBuf,
@@ -91,10 +95,11 @@ impl LoadedPlugin {
         // SAFETY: loading a library runs its initialisers. We only load files that discovery
         // found under the plugin naming scheme in directories the operator configured or next
         // to our own executable; that is the trust boundary of a plugin system.
-        let lib = unsafe { libloading::Library::new(&path) }.map_err(|e| LoadError::NotLoadable {
-            path: path.clone(),
-            reason: e.to_string(),
-        })?;
+        let lib =
+            unsafe { libloading::Library::new(&path) }.map_err(|e| LoadError::NotLoadable {
+                path: path.clone(),
+                reason: e.to_string(),
+            })?;
         let lib: &'static libloading::Library = Box::leak(Box::new(lib));
         // SAFETY: the symbol's type is the one every rampsim plugin exports through
         // `export_plugin!`; a library exporting the name with another type is not ours to
@@ -199,15 +204,22 @@ impl LoadedPlugin {
     }
 
     /// Creates an adapter for one journey.
-    pub fn new_adapter(self: &std::sync::Arc<Self>, init: &AdapterInit) -> Result<AdapterHandle, CallError> {
-        let input = serde_json::to_vec(init).map_err(|e| self.error(PluginErrorKind::Protocol, e.to_string()))?;
+    pub fn new_adapter(
+        self: &std::sync::Arc<Self>,
+        init: &AdapterInit,
+    ) -> Result<AdapterHandle, CallError> {
+        let input = serde_json::to_vec(init)
+            .map_err(|e| self.error(PluginErrorKind::Protocol, e.to_string()))?;
         let mut out: *mut c_void = std::ptr::null_mut();
         // SAFETY: `input` outlives the call; `out` is a valid slot for the instance pointer.
         let buf = unsafe { (self.api.adapter_new)(input.as_ptr(), input.len(), &mut out) };
         let bytes = self.take_buffer(buf);
         self.reply::<()>("adapter_new", &bytes)?;
         if out.is_null() {
-            return Err(self.error(PluginErrorKind::Protocol, "adapter_new returned no instance"));
+            return Err(self.error(
+                PluginErrorKind::Protocol,
+                "adapter_new returned no instance",
+            ));
         }
         Ok(AdapterHandle {
             plugin: self.clone(),
@@ -266,16 +278,27 @@ pub fn validate_manifest(m: &Manifest) -> Result<(), String> {
             .chars()
             .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '-');
     if !id_ok {
-        problems.push(format!("id `{}` must be non-empty lower-case [a-z0-9_-]", m.id));
+        problems.push(format!(
+            "id `{}` must be non-empty lower-case [a-z0-9_-]",
+            m.id
+        ));
     }
-    if m.version.split('.').count() != 3 || m.version.split('.').any(|p| p.parse::<u64>().is_err()) {
-        problems.push(format!("version `{}` is not semver MAJOR.MINOR.PATCH", m.version));
+    if m.version.split('.').count() != 3 || m.version.split('.').any(|p| p.parse::<u64>().is_err())
+    {
+        problems.push(format!(
+            "version `{}` is not semver MAJOR.MINOR.PATCH",
+            m.version
+        ));
     }
     let stages: Vec<Stage> = m.stages.iter().map(|s| s.stage).collect();
     if stages != Stage::ALL {
         problems.push(format!(
             "stages must be register, idv_passthrough, await_kyc, create_order in order (got {})",
-            stages.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ")
+            stages
+                .iter()
+                .map(|s| s.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
         ));
     }
     let mut labels = HashSet::new();
@@ -295,7 +318,10 @@ pub fn validate_manifest(m: &Manifest) -> Result<(), String> {
             problems.push(format!("endpoint `{}` is declared twice", e.name));
         }
         if e.name.is_empty() || e.name.contains('/') {
-            problems.push(format!("endpoint name `{}` must be non-empty without `/`", e.name));
+            problems.push(format!(
+                "endpoint name `{}` must be non-empty without `/`",
+                e.name
+            ));
         }
         match reqwest::Url::parse(&e.live_base_url) {
             Ok(u) if matches!(u.scheme(), "http" | "https") && u.host().is_some() => {}
@@ -362,7 +388,8 @@ impl AdapterHandle {
             .map_err(|e| self.plugin.error(PluginErrorKind::Protocol, e.to_string()))?;
         // SAFETY: `instance` came from this plugin's `adapter_new`, is not yet dropped, and
         // `&mut self` guarantees no concurrent call; `input` outlives the call.
-        let buf = unsafe { (self.plugin.api.adapter_call)(self.instance, input.as_ptr(), input.len()) };
+        let buf =
+            unsafe { (self.plugin.api.adapter_call)(self.instance, input.as_ptr(), input.len()) };
         let bytes = self.plugin.take_buffer(buf);
         let reply = self.plugin.reply::<AdapterReply>("adapter_call", &bytes);
         if let Err(e) = &reply {
@@ -403,7 +430,8 @@ impl FakeHandle {
         let input = serde_json::to_vec(call)
             .map_err(|e| self.plugin.error(PluginErrorKind::Protocol, e.to_string()))?;
         // SAFETY: as in `AdapterHandle::call`, for an instance from `fake_new`.
-        let buf = unsafe { (self.plugin.api.fake_call)(self.instance, input.as_ptr(), input.len()) };
+        let buf =
+            unsafe { (self.plugin.api.fake_call)(self.instance, input.as_ptr(), input.len()) };
         let bytes = self.plugin.take_buffer(buf);
         let reply = self.plugin.reply::<FakeReply>("fake_call", &bytes);
         if let Err(e) = &reply {

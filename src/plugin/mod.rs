@@ -3,5 +3,7 @@
 mod discovery;
 mod loader;
 
-pub use discovery::{discover, find_plugin, library_file_name, search_dirs, Discovery, FailedPlugin};
+pub use discovery::{
+    discover, find_plugin, library_file_name, search_dirs, Discovery, FailedPlugin,
+};
 pub use loader::{AdapterHandle, CallError, FakeHandle, LoadError, LoadedPlugin};

@@ -36,9 +36,16 @@ pub struct FaultSpec {
 pub enum Fault {
     None,
     /// `after` = the fake handled the request before the error (the client cannot tell).
-    ServerError { status: u16, after: bool },
-    RateLimited { retry_after_s: u64 },
-    Reset { after: bool },
+    ServerError {
+        status: u16,
+        after: bool,
+    },
+    RateLimited {
+        retry_after_s: u64,
+    },
+    Reset {
+        after: bool,
+    },
     Hang,
     Truncated,
     Html,
@@ -50,7 +57,11 @@ impl FaultSpec {
     }
 
     pub fn total_rate(&self) -> f64 {
-        self.error_rate + self.rate_limit_rate + self.reset_rate + self.hang_rate + self.malformed_rate
+        self.error_rate
+            + self.rate_limit_rate
+            + self.reset_rate
+            + self.hang_rate
+            + self.malformed_rate
     }
 
     /// Checks the rates; the message names the field.
@@ -67,7 +78,10 @@ impl FaultSpec {
             }
         }
         if self.total_rate() > 1.0 + 1e-9 {
-            return Err(format!("the fault rates add up to {:.3}, more than 1", self.total_rate()));
+            return Err(format!(
+                "the fault rates add up to {:.3}, more than 1",
+                self.total_rate()
+            ));
         }
         Ok(())
     }
@@ -133,7 +147,9 @@ fn rate(key: &str, v: &str) -> Result<f64, String> {
     if (0.0..=1.0).contains(&r) {
         Ok(r)
     } else {
-        Err(format!("{key} `{v}` must be between 0 and 1 (or 0% and 100%)"))
+        Err(format!(
+            "{key} `{v}` must be between 0 and 1 (or 0% and 100%)"
+        ))
     }
 }
 
@@ -193,15 +209,22 @@ mod tests {
 
     #[test]
     fn parses_the_command_line_form() {
-        let s = FaultSpec::parse("seed=7, 5xx=10%, 429=0.05, reset=0.05, hang=1%, malformed=0.04, latency=20ms").unwrap();
+        let s = FaultSpec::parse(
+            "seed=7, 5xx=10%, 429=0.05, reset=0.05, hang=1%, malformed=0.04, latency=20ms",
+        )
+        .unwrap();
         assert_eq!(s.seed, 7);
         assert_eq!(s.latency_ms, 20);
         assert!((s.total_rate() - 0.25).abs() < 1e-9);
         let all = FaultSpec::parse("all=30%").unwrap();
         assert!((all.total_rate() - 0.3).abs() < 1e-9);
         assert!(FaultSpec::parse("5xx=2").unwrap_err().contains("5xx"));
-        assert!(FaultSpec::parse("5xx=0.6,429=0.6").unwrap_err().contains("more than 1"));
-        assert!(FaultSpec::parse("bogus=1").unwrap_err().contains("unknown fault `bogus`"));
+        assert!(FaultSpec::parse("5xx=0.6,429=0.6")
+            .unwrap_err()
+            .contains("more than 1"));
+        assert!(FaultSpec::parse("bogus=1")
+            .unwrap_err()
+            .contains("unknown fault `bogus`"));
     }
 
     #[test]

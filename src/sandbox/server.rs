@@ -1,9 +1,9 @@
+use super::faults::{Fault, FaultPlan, FaultSpec};
 use crate::clock::Clock;
 use crate::plugin::{FakeHandle, LoadedPlugin};
 use axum::body::{to_bytes, Body};
 use axum::extract::State;
 use axum::http::{HeaderName, HeaderValue, Request, Response, StatusCode};
-use super::faults::{Fault, FaultPlan, FaultSpec};
 use rampsim_plugin_sdk::wire::{FakeCall, FakeNote, FakeRequest, HttpResponse};
 use std::collections::{BTreeMap, HashMap};
 use std::net::SocketAddr;
@@ -109,7 +109,12 @@ impl Sandbox {
             .manifest
             .endpoints
             .iter()
-            .map(|e| (e.name.clone(), format!("http://{}/{}/{}", self.addr, key, e.name)))
+            .map(|e| {
+                (
+                    e.name.clone(),
+                    format!("http://{}/{}/{}", self.addr, key, e.name),
+                )
+            })
             .collect();
         Ok(SessionInfo {
             key: key.to_string(),
@@ -127,7 +132,12 @@ impl Sandbox {
 
     /// What session `key`'s fake reported so far (orders it created).
     pub fn notes(&self, key: &str) -> Vec<FakeNote> {
-        let session = self.routes.sessions.read().ok().and_then(|s| s.get(key).cloned());
+        let session = self
+            .routes
+            .sessions
+            .read()
+            .ok()
+            .and_then(|s| s.get(key).cloned());
         session
             .map(|s| s.notes.lock().unwrap_or_else(|p| p.into_inner()).clone())
             .unwrap_or_default()
@@ -157,7 +167,8 @@ impl Drop for SessionGuard {
 
 fn to_response(resp: HttpResponse) -> Response<Body> {
     let mut r = Response::new(Body::from(resp.body));
-    *r.status_mut() = StatusCode::from_u16(resp.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    *r.status_mut() =
+        StatusCode::from_u16(resp.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     for (k, v) in resp.headers {
         if let (Ok(k), Ok(v)) = (HeaderName::try_from(k), HeaderValue::try_from(v)) {
             r.headers_mut().append(k, v);
@@ -183,7 +194,8 @@ fn reset() -> Response<Body> {
         ))
     });
     let mut r = Response::new(Body::from_stream(stream));
-    r.headers_mut().insert("content-length", HeaderValue::from_static("1000"));
+    r.headers_mut()
+        .insert("content-length", HeaderValue::from_static("1000"));
     r
 }
 
@@ -231,7 +243,12 @@ async fn handle(State(routes): State<Arc<Routes>>, req: Request<Body>) -> Respon
     let headers = parts
         .headers
         .iter()
-        .map(|(k, v)| (k.as_str().to_string(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
+        .map(|(k, v)| {
+            (
+                k.as_str().to_string(),
+                String::from_utf8_lossy(v.as_bytes()).into_owned(),
+            )
+        })
         .collect();
     let call = FakeCall {
         request: FakeRequest {
@@ -257,13 +274,18 @@ async fn handle(State(routes): State<Arc<Routes>>, req: Request<Body>) -> Respon
     }
     // Faults that strike before the fake sees the request.
     match fault {
-        Fault::ServerError { status, after: false } => return server_error(status),
+        Fault::ServerError {
+            status,
+            after: false,
+        } => return server_error(status),
         Fault::RateLimited { retry_after_s } => {
             let mut r = plain(
                 StatusCode::TOO_MANY_REQUESTS,
-                serde_json::json!({"error": "rate_limited", "message": "too many requests"}).to_string(),
+                serde_json::json!({"error": "rate_limited", "message": "too many requests"})
+                    .to_string(),
             );
-            r.headers_mut().insert("retry-after", HeaderValue::from(retry_after_s));
+            r.headers_mut()
+                .insert("retry-after", HeaderValue::from(retry_after_s));
             return r;
         }
         Fault::Reset { after: false } => return reset(),
@@ -288,12 +310,18 @@ async fn handle(State(routes): State<Arc<Routes>>, req: Request<Body>) -> Respon
             }
             // Faults that strike after the fake acted: the client cannot tell.
             match fault {
-                Fault::ServerError { status, after: true } => return server_error(status),
+                Fault::ServerError {
+                    status,
+                    after: true,
+                } => return server_error(status),
                 Fault::Reset { after: true } => return reset(),
                 Fault::Truncated => {
                     let mut resp = reply.response;
                     let cut = resp.body.len() / 2;
-                    let cut = (0..=cut).rev().find(|i| resp.body.is_char_boundary(*i)).unwrap_or(0);
+                    let cut = (0..=cut)
+                        .rev()
+                        .find(|i| resp.body.is_char_boundary(*i))
+                        .unwrap_or(0);
                     resp.body.truncate(cut);
                     return to_response(resp);
                 }
@@ -301,7 +329,8 @@ async fn handle(State(routes): State<Arc<Routes>>, req: Request<Body>) -> Respon
                     let mut r = Response::new(Body::from(
                         "<html><head><title>502 Bad Gateway</title></head><body>upstream error</body></html>",
                     ));
-                    r.headers_mut().insert("content-type", HeaderValue::from_static("text/html"));
+                    r.headers_mut()
+                        .insert("content-type", HeaderValue::from_static("text/html"));
                     return r;
                 }
                 _ => {}
@@ -312,7 +341,8 @@ async fn handle(State(routes): State<Arc<Routes>>, req: Request<Body>) -> Respon
             tracing::error!(error = %e, "sandbox fake failed");
             plain(
                 StatusCode::INTERNAL_SERVER_ERROR,
-                serde_json::json!({"error": "rampsim_fake_failed", "message": e.to_string()}).to_string(),
+                serde_json::json!({"error": "rampsim_fake_failed", "message": e.to_string()})
+                    .to_string(),
             )
         }
     }

@@ -86,8 +86,8 @@ pub enum Effect {
 /// What the journey runner is asked to do.
 #[derive(Debug, Clone, PartialEq)]
 pub enum RunnerCommand {
-    /// Prepare a new journey (the old one, if any, is dropped).
-    Setup(JourneyChoice),
+    /// Prepare a new journey (the old one, if any, is dropped). Boxed: a profile is large.
+    Setup(Box<JourneyChoice>),
     RunNext,
     RunAll,
     Rerun(Stage),

@@ -7,11 +7,12 @@ use super::form::ProfileForm;
 use super::journey_state::{Exchange, JourneyState};
 use super::keys::InputMode;
 use super::plugins::PluginList;
-use super::redact::Redactor;
+use super::redact::screen_redactor;
 use super::view;
 use crate::headless::human_line;
 use crate::host::Host;
 use crate::journey::Event;
+use crate::redact::Redactor;
 use rampsim_plugin_sdk::wire::{LogLevel, Manifest, Mode, Stage};
 use std::collections::VecDeque;
 use std::path::PathBuf;
@@ -155,6 +156,7 @@ pub struct App {
     /// Lines scrolled up from the newest.
     pub log_scroll: usize,
     pub popup: Option<Popup>,
+    /// Masks credentials on screen (see `redact::screen_redactor`).
     pub redactor: Redactor,
     pub should_quit: bool,
     dirty: bool,
@@ -181,7 +183,7 @@ impl App {
             log: VecDeque::new(),
             log_scroll: 0,
             popup: None,
-            redactor: Redactor::default(),
+            redactor: Redactor::new(),
             should_quit: false,
             dirty: true,
         }
@@ -195,7 +197,7 @@ impl App {
         );
         vec![
             Effect::DiscoverPlugins,
-            Effect::Runner(RunnerCommand::Setup(self.choice.clone())),
+            Effect::Runner(RunnerCommand::Setup(Box::new(self.choice.clone()))),
         ]
     }
 
@@ -335,14 +337,9 @@ impl App {
                 self.start_running(RunnerCommand::Rerun(self.selected_stage))
             }
             Action::Reset => self.new_journey(),
-            Action::Cancel => {
-                if self.busy {
-                    self.note(LogLevel::Warn, "cancelling the running stage…".into());
-                    vec![Effect::Runner(RunnerCommand::Cancel)]
-                } else {
-                    self.dirty = false;
-                    Vec::new()
-                }
+            Action::Cancel if self.busy => {
+                self.note(LogLevel::Warn, "cancelling the running stage…".into());
+                vec![Effect::Runner(RunnerCommand::Cancel)]
             }
             Action::OpenProviderPicker => {
                 let selected = self
@@ -586,7 +583,9 @@ impl App {
             effects.push(Effect::Runner(RunnerCommand::Cancel));
         }
         self.follow = true;
-        effects.push(Effect::Runner(RunnerCommand::Setup(self.choice.clone())));
+        effects.push(Effect::Runner(RunnerCommand::Setup(Box::new(
+            self.choice.clone(),
+        ))));
         effects
     }
 
@@ -620,7 +619,7 @@ impl App {
         // What leaves the app goes through the journey's redactor (secrets and KYC values).
         let command = match &self.info {
             Some(info) => curl_command(x, &|s: &str| info.redactor.redact_str(s)),
-            None => curl_command(x, &|s: &str| self.redactor.redact(s)),
+            None => curl_command(x, &|s: &str| self.redactor.redact_str(s)),
         };
         self.popup = Some(Popup::Curl {
             command: command.clone(),
@@ -650,7 +649,7 @@ impl App {
             Pane::Inspector => {
                 let len = self
                     .selected_exchange()
-                    .map_or(0, |x| view::inspector::line_count(x));
+                    .map_or(0, view::inspector::line_count);
                 self.inspector_scroll = step(self.inspector_scroll, delta, len);
             }
             Pane::Log => {
@@ -748,11 +747,10 @@ impl App {
         let level = match event {
             Event::Log { level, .. } => *level,
             Event::RequestFailed { .. } => LogLevel::Warn,
-            Event::StageFinished { state, .. }
-                if matches!(state, crate::journey::StageState::Failed) =>
-            {
-                LogLevel::Error
-            }
+            Event::StageFinished {
+                state: crate::journey::StageState::Failed,
+                ..
+            } => LogLevel::Error,
             _ => LogLevel::Info,
         };
         let text = match event {
@@ -773,7 +771,7 @@ impl App {
             }
             RunnerReport::Ready(info) => {
                 self.journey = JourneyState::from_info(&info);
-                self.redactor = Redactor::new(info.secrets.iter().cloned());
+                self.redactor = screen_redactor(&info.secrets);
                 self.selected_stage = Stage::Register;
                 self.selected_exchange = 0;
                 self.inspector_scroll = 0;
@@ -811,7 +809,9 @@ impl App {
             RunnerReport::Busy => self.busy = true,
             RunnerReport::Idle { sensitive } => {
                 self.busy = false;
-                self.redactor.extend(sensitive);
+                for token in &sensitive {
+                    self.redactor.add_secret(token);
+                }
             }
         }
     }
@@ -830,11 +830,16 @@ impl App {
                     .iter()
                     .map(|d| d.display().to_string())
                     .collect();
-                format!("no plugins found (searched: {})", dirs.join(", "))
+                if dirs.is_empty() {
+                    "no plugins found".to_string()
+                } else {
+                    format!("no plugins found (searched: {})", dirs.join(", "))
+                }
             }
             1 => format!("found 1 plugin: {}", ids[0]),
             _ => format!("found {n} plugins: {}", ids.join(", ")),
         };
+        tracing::info!(failed = list.failed.len(), "{text}");
         self.note(
             if n == 0 {
                 LogLevel::Warn
@@ -1054,7 +1059,7 @@ mod tests {
             effects,
             vec![
                 Effect::DiscoverPlugins,
-                Effect::Runner(RunnerCommand::Setup(JourneyChoice::default()))
+                Effect::Runner(RunnerCommand::Setup(Box::default()))
             ]
         );
         app.update(Action::PluginsFound(PluginList::default()));
@@ -1309,6 +1314,46 @@ mod tests {
             panic!()
         };
         assert!(choice.allow_live);
+    }
+
+    #[test]
+    fn a_click_selects_and_the_wheel_scrolls_the_pane_under_the_mouse() {
+        let mut app = ready_app();
+        app.update(ev(started(Stage::Register)));
+        app.update(ev(sent(Stage::Register, 1, "/a")));
+        app.update(ev(sent(Stage::Register, 2, "/b")));
+        let panes = view::Panes::compute(app.width, app.height).unwrap();
+        // Third stage: two rows a stage, below the border.
+        app.update(Action::ClickAt {
+            column: panes.stages.x + 3,
+            row: panes.stages.y + 1 + 2 * 2,
+        });
+        assert_eq!(
+            (app.selected_stage, app.focus),
+            (Stage::AwaitKyc, Pane::Stages)
+        );
+        app.update(Action::ClickAt {
+            column: panes.stages.x + 3,
+            row: panes.stages.y + 1,
+        });
+        // The first request: below the border and the column header.
+        app.update(Action::ClickAt {
+            column: panes.exchanges.x + 5,
+            row: panes.exchanges.y + 2,
+        });
+        assert_eq!(app.focus, Pane::Exchanges);
+        assert_eq!(app.selected_exchange().unwrap().path, "/a");
+        app.update(Action::ScrollAt {
+            column: panes.inspector.x + 5,
+            row: panes.inspector.y + 3,
+            delta: 1,
+        });
+        assert_eq!(app.inspector_scroll, 3, "three lines a notch");
+        assert_eq!(
+            app.focus,
+            Pane::Exchanges,
+            "the wheel does not move the focus"
+        );
     }
 
     #[test]

@@ -2,7 +2,8 @@
 //! text. Formatted once when the event arrives, so drawing a frame never re-parses a body.
 //! Values under secret-looking keys are masked here; secret values are masked when drawn.
 
-use super::redact::{is_secret_key, MASK};
+use crate::redact::rules::is_secret_field;
+use crate::redact::REDACTED;
 
 /// Longer strings (base64 document images) are cut: the screen cannot show 13 MB anyway.
 const MAX_STRING_CHARS: usize = 160;
@@ -62,8 +63,8 @@ pub fn format_body(body: &str, content_type: Option<&str>) -> BodyView {
         let lines = trimmed.split('&').filter(|p| !p.is_empty()).map(|pair| {
             let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
             let (k, v) = (percent_decode(k), percent_decode(v));
-            let v = if is_secret_key(&k) {
-                MASK.to_string()
+            let v = if is_secret_field(&k) {
+                REDACTED.to_string()
             } else {
                 shorten(&v)
             };
@@ -96,8 +97,8 @@ fn tidy_json(value: &mut serde_json::Value) {
     match value {
         serde_json::Value::Object(map) => {
             for (k, v) in map.iter_mut() {
-                if is_secret_key(k) && !v.is_null() {
-                    *v = serde_json::Value::String(MASK.into());
+                if is_secret_field(k) && !v.is_null() {
+                    *v = serde_json::Value::String(REDACTED.into());
                 } else {
                     tidy_json(v);
                 }
@@ -167,7 +168,7 @@ mod tests {
         let b = format_body(r#"{"access_token":"abc","n":1}"#, Some("application/json"));
         assert_eq!(b.kind, BodyKind::Json);
         let text = b.lines.join("\n");
-        assert!(text.contains(r#""access_token": "****""#), "{text}");
+        assert!(text.contains(r#""access_token": "[REDACTED]""#), "{text}");
         assert!(text.contains(r#""n": 1"#), "{text}");
     }
 
@@ -182,7 +183,7 @@ mod tests {
             b.lines,
             vec![
                 "grant_type = client_credentials",
-                "client_secret = ****",
+                "client_secret = [REDACTED]",
                 "scope = a b"
             ]
         );

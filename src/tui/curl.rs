@@ -54,14 +54,17 @@ mod tests {
 
     #[test]
     fn credentials_and_secret_values_never_reach_the_command() {
-        let redact = |s: &str| s.replace("hunter22", "****");
+        let redact = |s: &str| s.replace("hunter22", "[REDACTED]");
         let cmd = curl_command(&exchange(), &redact);
         assert!(
             cmd.starts_with("curl -X POST 'http://127.0.0.1:9/s/oauth/oauth2/token'"),
             "{cmd}"
         );
-        assert!(cmd.contains("-H 'Authorization: Basic ****'"), "{cmd}");
-        assert!(cmd.contains("-H 'X-App-Token: ****'"), "{cmd}");
+        assert!(
+            cmd.contains("-H 'Authorization: Basic [REDACTED]'"),
+            "{cmd}"
+        );
+        assert!(cmd.contains("-H 'X-App-Token: [REDACTED]'"), "{cmd}");
         assert!(
             !cmd.contains("dXNlcjpwYXNz") && !cmd.contains("t0k3n") && !cmd.contains("hunter22"),
             "{cmd}"

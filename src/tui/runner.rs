@@ -59,7 +59,7 @@ async fn actor(
             RunnerCommand::Setup(choice) => {
                 // Drop the old journey first: it closes its sandbox session.
                 drop(journey.take());
-                journey = setup(&host, choice, &out).await;
+                journey = setup(&host, *choice, &out).await;
             }
             RunnerCommand::Cancel => {}
             command => {

@@ -45,14 +45,17 @@ pub struct PluginApi {
     /// Returns `Envelope<Manifest>`.
     pub manifest: unsafe extern "C" fn() -> Buffer,
     /// Input: JSON `AdapterInit`. Writes the instance to `out` on success. Returns `Envelope<()>`.
-    pub adapter_new: unsafe extern "C" fn(input: *const u8, len: usize, out: *mut *mut c_void) -> Buffer,
+    pub adapter_new:
+        unsafe extern "C" fn(input: *const u8, len: usize, out: *mut *mut c_void) -> Buffer,
     /// Input: JSON `AdapterCall`. Returns `Envelope<AdapterReply>`.
-    pub adapter_call: unsafe extern "C" fn(instance: *mut c_void, input: *const u8, len: usize) -> Buffer,
+    pub adapter_call:
+        unsafe extern "C" fn(instance: *mut c_void, input: *const u8, len: usize) -> Buffer,
     pub adapter_drop: unsafe extern "C" fn(instance: *mut c_void),
     /// Writes a fresh fake (empty sandbox state) to `out`. Returns `Envelope<()>`.
     pub fake_new: unsafe extern "C" fn(out: *mut *mut c_void) -> Buffer,
     /// Input: JSON `FakeCall`. Returns `Envelope<FakeReply>`.
-    pub fake_call: unsafe extern "C" fn(instance: *mut c_void, input: *const u8, len: usize) -> Buffer,
+    pub fake_call:
+        unsafe extern "C" fn(instance: *mut c_void, input: *const u8, len: usize) -> Buffer,
     pub fake_drop: unsafe extern "C" fn(instance: *mut c_void),
     /// Frees a buffer this plugin returned.
     pub buffer_free: unsafe extern "C" fn(buffer: Buffer),
@@ -87,7 +90,10 @@ mod tests {
     fn protocol_policy() {
         assert!(protocol_compatible("1.0", "1.0"));
         assert!(protocol_compatible("1.3", "1.1"));
-        assert!(!protocol_compatible("1.1", "1.2"), "a newer minor may send fields the host ignores");
+        assert!(
+            !protocol_compatible("1.1", "1.2"),
+            "a newer minor may send fields the host ignores"
+        );
         assert!(!protocol_compatible("1.0", "2.0"));
         assert!(!protocol_compatible("1.0", "one"));
     }

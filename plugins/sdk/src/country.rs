@@ -251,7 +251,8 @@ const TABLE: &[(&str, &str)] = &[
     ("YT", "MYT"),
     ("ZA", "ZAF"),
     ("ZM", "ZMB"),
-    ("ZW", "ZWE"),];
+    ("ZW", "ZWE"),
+];
 
 /// `DE` -> `DEU`. Exact, upper-case input only: a lower-case code is an input error the caller reports.
 pub fn alpha2_to_alpha3(alpha2: &str) -> Option<&'static str> {
@@ -263,7 +264,10 @@ pub fn alpha2_to_alpha3(alpha2: &str) -> Option<&'static str> {
 
 /// `DEU` -> `DE`.
 pub fn alpha3_to_alpha2(alpha3: &str) -> Option<&'static str> {
-    TABLE.iter().find(|(_, a3)| *a3 == alpha3).map(|(a2, _)| *a2)
+    TABLE
+        .iter()
+        .find(|(_, a3)| *a3 == alpha3)
+        .map(|(a2, _)| *a2)
 }
 
 pub fn is_alpha2(code: &str) -> bool {

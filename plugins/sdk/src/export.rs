@@ -159,12 +159,18 @@ pub unsafe extern "C" fn adapter_call<P: Plugin>(
         let call: AdapterCall = decode(bytes, "AdapterCall")?;
         inst.call("adapter", |a| {
             let (stage, mut cx) = match &call {
-                AdapterCall::Begin { stage, poll, now_ms } => (*stage, Cx::new(*now_ms, *poll)),
+                AdapterCall::Begin {
+                    stage,
+                    poll,
+                    now_ms,
+                } => (*stage, Cx::new(*now_ms, *poll)),
                 AdapterCall::Response { stage, now_ms, .. } => (*stage, Cx::new(*now_ms, 0)),
             };
             let step = match call {
                 AdapterCall::Begin { .. } => a.begin(stage, &mut cx)?,
-                AdapterCall::Response { response, .. } => a.on_response(stage, response, &mut cx)?,
+                AdapterCall::Response { response, .. } => {
+                    a.on_response(stage, response, &mut cx)?
+                }
             };
             Ok(AdapterReply {
                 step,

@@ -59,7 +59,11 @@ impl HttpResponse {
         HttpResponse::with_type(status, "application/json", body)
     }
     /// A JSON response with another JSON media type (`application/problem+json`).
-    pub fn with_type<T: Serialize + ?Sized>(status: u16, content_type: &str, body: &T) -> HttpResponse {
+    pub fn with_type<T: Serialize + ?Sized>(
+        status: u16,
+        content_type: &str,
+        body: &T,
+    ) -> HttpResponse {
         HttpResponse {
             status,
             headers: vec![("Content-Type".to_string(), content_type.to_string())],
@@ -76,7 +80,11 @@ impl HttpResponse {
     }
     /// `Retry-After` in milliseconds, when it is given in seconds.
     pub fn retry_after_ms(&self) -> Option<u64> {
-        self.header("retry-after")?.trim().parse::<u64>().ok().map(|s| s * 1000)
+        self.header("retry-after")?
+            .trim()
+            .parse::<u64>()
+            .ok()
+            .map(|s| s * 1000)
     }
 }
 
@@ -85,7 +93,9 @@ impl FakeRequest {
     pub fn bearer(&self) -> Option<&str> {
         let v = self.header("authorization")?;
         let (scheme, token) = v.split_once(' ')?;
-        scheme.eq_ignore_ascii_case("bearer").then_some(token.trim())
+        scheme
+            .eq_ignore_ascii_case("bearer")
+            .then_some(token.trim())
     }
     pub fn json_body(&self) -> Option<serde_json::Value> {
         serde_json::from_str(&self.body).ok()
@@ -97,7 +107,10 @@ impl FakeRequest {
         form_decode(&self.query)
     }
     pub fn query_param(&self, name: &str) -> Option<String> {
-        self.query_pairs().into_iter().find(|(k, _)| k == name).map(|(_, v)| v)
+        self.query_pairs()
+            .into_iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v)
     }
     /// Path segments without empty ones: `/v2/identity/x` -> `["v2", "identity", "x"]`.
     pub fn segments(&self) -> Vec<&str> {

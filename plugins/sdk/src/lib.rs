@@ -112,6 +112,9 @@ impl Cx {
     }
     /// Drains what the adapter recorded (used by the test harness).
     pub fn take(&mut self) -> (Vec<LogLine>, Vec<String>) {
-        (std::mem::take(&mut self.logs), std::mem::take(&mut self.sensitive))
+        (
+            std::mem::take(&mut self.logs),
+            std::mem::take(&mut self.sensitive),
+        )
     }
 }

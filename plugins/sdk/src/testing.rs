@@ -42,7 +42,10 @@ pub struct JourneyReport {
 
 impl JourneyReport {
     pub fn stage(&self, stage: Stage) -> Option<&StageResult> {
-        self.stages.iter().find(|(s, _)| *s == stage).map(|(_, r)| r)
+        self.stages
+            .iter()
+            .find(|(s, _)| *s == stage)
+            .map(|(_, r)| r)
     }
 }
 

@@ -435,7 +435,11 @@ pub struct AdapterInit {
 #[serde(tag = "op", rename_all = "snake_case")]
 pub enum AdapterCall {
     /// Start (or, for a polling stage, poll again) `stage`. `poll` counts from 0.
-    Begin { stage: Stage, poll: u32, now_ms: i64 },
+    Begin {
+        stage: Stage,
+        poll: u32,
+        now_ms: i64,
+    },
     /// The answer to the request the adapter asked for last.
     Response {
         stage: Stage,
@@ -672,7 +676,9 @@ pub enum Envelope<T> {
 mod tests {
     use super::*;
 
-    fn round_trip<T: Serialize + for<'a> Deserialize<'a> + PartialEq + std::fmt::Debug>(v: T) -> String {
+    fn round_trip<T: Serialize + for<'a> Deserialize<'a> + PartialEq + std::fmt::Debug>(
+        v: T,
+    ) -> String {
         let s = serde_json::to_string(&v).unwrap();
         let back: T = serde_json::from_str(&s).unwrap();
         assert_eq!(back, v, "{s}");

@@ -51,7 +51,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
         .iter()
         .skip(scroll)
         .take(inner.height as usize)
-        .map(|(kind, text)| styled(*kind, app.redactor.redact(text), status))
+        .map(|(kind, text)| styled(*kind, app.redactor.redact_str(text), status))
         .collect();
     frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
 }
