@@ -121,19 +121,18 @@ impl Host {
         let Some(table) = &self.config.faults else {
             return Ok(None);
         };
-        let spec: FaultSpec =
-            toml::Value::Table(table.clone())
-                .try_into()
-                .map_err(|e: toml::de::Error| {
-                    SetupError::Usage(format!(
-                        "{}: [faults]: {}",
-                        self.config.path.display(),
-                        e.message()
-                    ))
-                })?;
-        spec.validate().map_err(|e| {
-            SetupError::Usage(format!("{}: [faults]: {e}", self.config.path.display()))
-        })?;
+        // The config loader keeps [faults] raw; point errors at its header line.
+        let line = std::fs::read_to_string(&self.config.path)
+            .ok()
+            .and_then(|text| text.lines().position(|l| l.trim() == "[faults]"))
+            .map(|i| i + 1)
+            .unwrap_or(0);
+        let at = format!("{}:{line}:1: faults", self.config.path.display());
+        let spec: FaultSpec = toml::Value::Table(table.clone())
+            .try_into()
+            .map_err(|e: toml::de::Error| SetupError::Usage(format!("{at}: {}", e.message())))?;
+        spec.validate()
+            .map_err(|e| SetupError::Usage(format!("{at}: {e}")))?;
         Ok(Some(spec))
     }
 

@@ -95,3 +95,46 @@ fn a_bad_fault_spec_is_a_usage_error_naming_it() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("5xx"));
 }
+
+#[test]
+fn faults_in_config_apply_and_bad_ones_name_the_line() {
+    let dir = shipped_plugins(&["paxos"]);
+    // Every request answered 503 before the fake sees it: the token request is retried, then
+    // the journey fails; nothing is created.
+    let cfg = TestConfig::new(
+        std::slice::from_ref(&dir),
+        "paxos",
+        "[engine]\nrequest_timeout_ms = 300\n\n[faults]\nseed = 3\nerror_rate = 1.0\n",
+    );
+    let out = cfg.rampsim(&["run", "--json"]);
+    assert_eq!(out.status.code(), Some(13));
+    let fin = finished(&out);
+    assert_eq!(fin["outcome"], "failed", "{fin}");
+    let retries = events(&out)
+        .iter()
+        .filter(|e| e["event"] == "request_sent" && e["attempt"].as_u64() > Some(1))
+        .count();
+    assert!(retries >= 1, "the token request is retried");
+
+    for (bad, says) in [
+        ("error_rate = 2.0", "error_rate = 2 must be between 0 and 1"),
+        ("bogus = 1", "unknown field `bogus`"),
+        ("latency_ms = \"fast\"", "invalid type"),
+    ] {
+        let cfg = TestConfig::new(
+            std::slice::from_ref(&dir),
+            "paxos",
+            &format!("[faults]\n{bad}\n"),
+        );
+        let text = std::fs::read_to_string(&cfg.path).unwrap();
+        let line = text.lines().position(|l| l == "[faults]").unwrap() + 1;
+        let out = cfg.rampsim(&["run"]);
+        assert_eq!(out.status.code(), Some(2), "{bad}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            err.contains(&format!("config.toml:{line}:1: faults")),
+            "{bad}: {err}"
+        );
+        assert!(err.contains(says), "{bad}: {err}");
+    }
+}
