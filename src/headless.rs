@@ -88,7 +88,15 @@ pub async fn run(host: &Host, args: &RunArgs) -> i32 {
         Ok(j) => j,
         Err(e) => return report_setup_error(&SetupError::Plugin(e)),
     };
-    let finished = journey.run_to_end().await;
+    // Ctrl-C cancels the running stage; the journey says where it stopped and the transcript,
+    // if asked for, still gets written.
+    let finished = tokio::select! {
+        f = journey.run_to_end() => f,
+        _ = tokio::signal::ctrl_c() => {
+            let stage = journey.next_stage().unwrap_or(rampsim_plugin_sdk::wire::Stage::CreateOrder);
+            journey.cancelled(stage)
+        }
+    };
     if let (Some(file), Some(recorder)) = (file, recorder) {
         match recorder.write(file, &redactor.snapshot(), redaction) {
             Ok(path) if redaction == Redaction::Unredacted => eprintln!(

@@ -11,6 +11,12 @@ use tracing_subscriber::fmt::MakeWriter;
 /// Starts logging to `path`. Keep the guard alive until exit so buffered lines are written.
 /// `RAMPSIM_LOG` sets the filter (default `info`).
 pub fn init(path: &Path) -> Option<WorkerGuard> {
+    init_with_default(path, "info")
+}
+
+/// As [`init`], with another default level when `RAMPSIM_LOG` is unset (batch runs log at
+/// `warn`: thousands of journeys' routine lines would bury the faults worth reading).
+pub fn init_with_default(path: &Path, default_level: &str) -> Option<WorkerGuard> {
     let dir = path
         .parent()
         .filter(|d| !d.as_os_str().is_empty())
@@ -21,7 +27,7 @@ pub fn init(path: &Path) -> Option<WorkerGuard> {
     let appender = tracing_appender::rolling::never(dir, file);
     let (writer, guard) = tracing_appender::non_blocking(appender);
     let filter = tracing_subscriber::EnvFilter::try_from_env("RAMPSIM_LOG")
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default_level));
     tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(Redacting(writer))

@@ -27,7 +27,11 @@ fn main() {
             std::process::exit(2);
         }
     };
-    let _log = rampsim::logging::init(&config.app.log_file);
+    let level = match &cli.command {
+        Some(Command::Batch(_)) => "warn",
+        _ => "info",
+    };
+    let _log = rampsim::logging::init_with_default(&config.app.log_file, level);
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

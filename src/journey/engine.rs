@@ -39,6 +39,8 @@ impl Default for EngineSettings {
 impl EngineSettings {
     /// Poll waits: exponential from `poll_initial` to `poll_max`, with jitter.
     pub fn poll_delays(&self) -> impl Iterator<Item = Duration> {
+        let max = self.poll_max;
+        // backon adds its jitter on top of the capped delay; cap again so poll_max holds.
         backon::ExponentialBuilder::default()
             .with_min_delay(self.poll_initial)
             .with_max_delay(self.poll_max)
@@ -46,6 +48,7 @@ impl EngineSettings {
             .with_jitter()
             .without_max_times()
             .build()
+            .map(move |d| d.min(max))
     }
 
     /// Waits between retries of a failed request: short, exponential, with jitter.
@@ -100,6 +103,9 @@ pub struct Journey {
     /// Live mode: asked before the first request that carries KYC data.
     pub(crate) kyc_gate: Option<KycGate>,
     pub(crate) kyc_confirmed: bool,
+    /// The running (or last) stage, when it started and its polls so far: a stage cancelled by
+    /// dropping its future cannot report them itself, so [`Journey::cancelled`] reads them here.
+    current: Option<(Stage, i64, u32)>,
 }
 
 /// Asked, in live mode, before the first request that carries KYC data
@@ -172,6 +178,7 @@ impl Journey {
             redactor,
             kyc_gate: None,
             kyc_confirmed: false,
+            current: None,
             spec,
         };
         journey.emit(Event::JourneyStarted {
@@ -264,6 +271,11 @@ impl Journey {
     /// the stage's future).
     pub fn cancelled(&mut self, stage: Stage) -> Finished {
         let message = format!("cancelled by the operator during {stage}");
+        // Dropped before it even started: nothing ran, no time passed.
+        let (started_ms, polls) = match self.current {
+            Some((s, started_ms, polls)) if s == stage => (started_ms, polls),
+            _ => (self.now(), 0),
+        };
         self.emit(Event::StageFinished {
             stage,
             state: StageState::Cancelled,
@@ -271,8 +283,8 @@ impl Journey {
             kyc_status: self.kyc_status,
             provider_status: self.provider_status.clone(),
             order_id: self.order_id.clone(),
-            polls: 0,
-            duration_ms: 0,
+            polls,
+            duration_ms: self.now() - started_ms,
             at_ms: self.now(),
         });
         self.finish(Outcome::Failed, Some(stage), message, None)
@@ -290,6 +302,7 @@ impl Journey {
             .map(|s| s.label.clone())
             .unwrap_or_else(|| stage.to_string());
         let stage_start = self.now();
+        self.current = Some((stage, stage_start, 0));
         self.emit(Event::StageStarted {
             stage,
             label,
@@ -368,6 +381,7 @@ impl Journey {
             });
             self.spec.clock.sleep(wait).await;
             poll += 1;
+            self.current = Some((stage, stage_start, poll));
         }
     }
 

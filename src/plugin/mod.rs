@@ -1,9 +1,12 @@
-//! Finding, loading and calling plugin libraries. `loader` holds the host's only `unsafe` code.
+//! Finding, loading and calling plugin libraries. `loader` and `stdio` (which keeps plugins'
+//! stdout and stderr off the terminal UI) hold the host's only `unsafe` code.
 
 mod discovery;
 mod loader;
+pub mod stdio;
 
 pub use discovery::{
     discover, find_plugin, library_file_name, search_dirs, Discovery, FailedPlugin,
 };
 pub use loader::{AdapterHandle, CallError, FakeHandle, LoadError, LoadedPlugin};
+pub use stdio::StdioRedirect;

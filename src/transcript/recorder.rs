@@ -73,13 +73,24 @@ impl Recorder {
     }
 
     pub fn with_source(spec: &JourneySpec, source: ProfileSource) -> Recorder {
+        Recorder::for_profile(&spec.profile_name, &spec.profile, source, spec.mode)
+    }
+
+    /// A recorder from the journey's inputs alone, for callers that hold no [`JourneySpec`]
+    /// (the TUI's state tests).
+    pub fn for_profile(
+        profile_name: &str,
+        profile: &Profile,
+        source: ProfileSource,
+        mode: Mode,
+    ) -> Recorder {
         Recorder {
             state: Arc::new(Mutex::new(State {
                 events: Vec::new(),
-                profile_name: spec.profile_name.clone(),
-                profile: spec.profile.clone(),
+                profile_name: profile_name.to_string(),
+                profile: profile.clone(),
                 source,
-                mode: spec.mode,
+                mode,
             })),
         }
     }

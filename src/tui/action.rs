@@ -4,8 +4,10 @@
 //! event loop carries out, so the state stays testable without a terminal or a runtime.
 
 use super::plugins::PluginList;
+use super::save::SaveJob;
 use crate::journey::{Event, JourneySpec};
 use crate::redact::SharedRedactor;
+use crate::transcript::{Recorder, Redaction};
 use rampsim_plugin_sdk::wire::{Manifest, Mode, Profile, Stage};
 use std::path::PathBuf;
 
@@ -27,6 +29,10 @@ pub enum Action {
     OpenProfileForm,
     /// `c`: the selected request as curl, copied where a clipboard exists.
     ShowCurl,
+    /// `w`: save the journey as a HAR transcript in the journeys directory.
+    Save,
+    /// `U`: unredacted exports on (after a confirmation) or off.
+    ToggleUnredacted,
     ShowHelp,
     /// Esc in a popup.
     ClosePopup,
@@ -71,6 +77,11 @@ pub enum Action {
     PluginsFound(PluginList),
     /// The clipboard effect finished; the text says what happened.
     Copied(String),
+    /// The save effect finished: the new file, or what went wrong.
+    Saved {
+        result: Result<PathBuf, String>,
+        redaction: Redaction,
+    },
 }
 
 /// What the event loop must do after an update.
@@ -81,6 +92,8 @@ pub enum Effect {
     DiscoverPlugins,
     /// Put this text on the clipboard and report `Copied`.
     Copy(String),
+    /// Write this transcript (on a blocking task) and report `Saved`.
+    Save(SaveJob),
 }
 
 /// What the journey runner is asked to do.
@@ -145,6 +158,9 @@ pub struct JourneyInfo {
     /// The journey's redactor (secrets, profile, learnt tokens): everything copied out of the
     /// app goes through it.
     pub redactor: SharedRedactor,
+    /// Every event of the journey, fed by the runner's sink (not by the app, which may lag
+    /// behind): what `w` saves. Cloning shares the recording.
+    pub recorder: Recorder,
 }
 
 impl JourneyInfo {
@@ -160,6 +176,7 @@ impl JourneyInfo {
             virtual_clock: spec.clock.is_virtual(),
             secrets: spec.secrets.clone(),
             redactor: SharedRedactor::for_journey(&spec.secrets, &spec.profile),
+            recorder: Recorder::new(spec),
         }
     }
 }

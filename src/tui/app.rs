@@ -8,11 +8,13 @@ use super::journey_state::{Exchange, JourneyState};
 use super::keys::InputMode;
 use super::plugins::PluginList;
 use super::redact::screen_redactor;
+use super::save::{outcome_line, SaveJob};
 use super::view;
 use crate::headless::human_line;
 use crate::host::Host;
 use crate::journey::Event;
 use crate::redact::Redactor;
+use crate::transcript::Redaction;
 use rampsim_plugin_sdk::wire::{LogLevel, Manifest, Mode, Stage};
 use std::collections::VecDeque;
 use std::path::PathBuf;
@@ -30,6 +32,8 @@ pub struct AppInit {
     pub mode: Mode,
     pub log_file: PathBuf,
     pub config_path: PathBuf,
+    /// Where `w` saves transcripts (config.toml's `journeys_dir`).
+    pub journeys_dir: PathBuf,
 }
 
 impl AppInit {
@@ -52,6 +56,7 @@ impl AppInit {
             mode: provider.mode,
             log_file: absolute(&app.log_file),
             config_path: absolute(&host.config.path),
+            journeys_dir: absolute(&app.journeys_dir),
         }
     }
 }
@@ -115,7 +120,16 @@ pub enum Popup {
     Curl {
         command: String,
         note: String,
+        /// False when copied with unredacted exports on: the title says so.
+        redacted: bool,
     },
+    /// `w` finished: where the file is, or why there is none.
+    Saved {
+        result: Result<PathBuf, String>,
+        redaction: Redaction,
+    },
+    /// `U`: real values are about to be allowed out; asks first.
+    ConfirmUnredacted,
     ConfirmLive {
         provider: String,
     },
@@ -158,6 +172,11 @@ pub struct App {
     pub popup: Option<Popup>,
     /// Masks credentials on screen (see `redact::screen_redactor`).
     pub redactor: Redactor,
+    /// `U` confirmed: `w` and `c` export real secrets and KYC values until `U` again.
+    pub unredacted: bool,
+    /// What the status line says instead of its usual hint (the last save), until a stage
+    /// runs or a new journey starts.
+    pub status: Option<LogLine>,
     pub should_quit: bool,
     dirty: bool,
 }
@@ -184,6 +203,8 @@ impl App {
             log_scroll: 0,
             popup: None,
             redactor: Redactor::new(),
+            unredacted: false,
+            status: None,
             should_quit: false,
             dirty: true,
         }
@@ -222,8 +243,10 @@ impl App {
             None => InputMode::Main,
             Some(Popup::Providers { .. } | Popup::Scenarios { .. }) => InputMode::Picker,
             Some(Popup::Profile(_)) => InputMode::Form,
-            Some(Popup::Help | Popup::Curl { .. }) => InputMode::Reading,
-            Some(Popup::ConfirmLive { .. } | Popup::ConfirmKyc { .. }) => InputMode::Confirm,
+            Some(Popup::Help | Popup::Curl { .. } | Popup::Saved { .. }) => InputMode::Reading,
+            Some(
+                Popup::ConfirmLive { .. } | Popup::ConfirmKyc { .. } | Popup::ConfirmUnredacted,
+            ) => InputMode::Confirm,
         }
     }
 
@@ -301,6 +324,10 @@ impl App {
                     *shown = note.clone();
                 }
                 self.note(LogLevel::Info, note);
+                Vec::new()
+            }
+            Action::Saved { result, redaction } => {
+                self.on_saved(result, redaction);
                 Vec::new()
             }
             Action::ScrollAt { column, row, delta } => self.scroll_at(column, row, delta),
@@ -386,6 +413,19 @@ impl App {
                 Vec::new()
             }
             Action::ShowCurl => self.show_curl(),
+            Action::Save => self.save(),
+            Action::ToggleUnredacted => {
+                if self.unredacted {
+                    self.unredacted = false;
+                    self.tell(
+                        LogLevel::Info,
+                        "unredacted exports off: w and c mask secrets and KYC values again".into(),
+                    );
+                } else {
+                    self.popup = Some(Popup::ConfirmUnredacted);
+                }
+                Vec::new()
+            }
             Action::ShowHelp => {
                 self.popup = Some(Popup::Help);
                 Vec::new()
@@ -415,6 +455,10 @@ impl App {
 
     fn update_popup(&mut self, action: Action) -> Vec<Effect> {
         match action {
+            Action::ClosePopup if matches!(self.popup, Some(Popup::ConfirmUnredacted)) => {
+                self.popup = None;
+                self.note(LogLevel::Info, "exports stay redacted".into());
+            }
             Action::ClosePopup => {
                 if let Some(Popup::ConfirmKyc {
                     answer: Some(answer),
@@ -535,6 +579,16 @@ impl App {
                 self.choice.allow_live = true;
                 self.new_journey()
             }
+            Some(Popup::ConfirmUnredacted) => {
+                self.unredacted = true;
+                tracing::warn!("unredacted exports turned on by the operator");
+                self.tell(
+                    LogLevel::Warn,
+                    "UNREDACTED exports on: w and c write real KYC values and secrets (U turns it off)"
+                        .into(),
+                );
+                Vec::new()
+            }
             Some(Popup::ConfirmKyc { request, answer }) => {
                 self.note(
                     LogLevel::Warn,
@@ -545,7 +599,7 @@ impl App {
                 }
                 Vec::new()
             }
-            Some(Popup::Help | Popup::Curl { .. }) | None => Vec::new(),
+            Some(Popup::Help | Popup::Curl { .. } | Popup::Saved { .. }) | None => Vec::new(),
         }
     }
 
@@ -573,6 +627,7 @@ impl App {
     fn start_running(&mut self, command: RunnerCommand) -> Vec<Effect> {
         self.busy = true;
         self.follow = true;
+        self.status = None;
         vec![Effect::Runner(command)]
     }
 
@@ -616,16 +671,83 @@ impl App {
             );
             return Vec::new();
         };
-        // What leaves the app goes through the journey's redactor (secrets and KYC values).
-        let command = match &self.info {
-            Some(info) => curl_command(x, &|s: &str| info.redactor.redact_str(s)),
-            None => curl_command(x, &|s: &str| self.redactor.redact_str(s)),
+        // What leaves the app goes through the journey's redactor (secrets and KYC values),
+        // unless the operator confirmed unredacted exports.
+        let command = match (&self.info, self.unredacted) {
+            (_, true) => curl_command(x, None),
+            (Some(info), false) => curl_command(x, Some(&|s: &str| info.redactor.redact_str(s))),
+            (None, false) => curl_command(x, Some(&|s: &str| self.redactor.redact_str(s))),
         };
+        if self.unredacted {
+            tracing::warn!("curl command copied UNREDACTED");
+            self.note(
+                LogLevel::Warn,
+                "curl UNREDACTED: it carries real secrets and KYC data".into(),
+            );
+        }
         self.popup = Some(Popup::Curl {
             command: command.clone(),
             note: "copying…".into(),
+            redacted: !self.unredacted,
         });
         vec![Effect::Copy(command)]
+    }
+
+    /// `w`: asks the event loop to write what the journey recorded so far.
+    fn save(&mut self) -> Vec<Effect> {
+        let info = match (&self.setup, &self.info) {
+            (Setup::Ready, Some(info)) => info,
+            _ => {
+                self.tell(
+                    LogLevel::Warn,
+                    "nothing to save: no journey is ready yet".into(),
+                );
+                return Vec::new();
+            }
+        };
+        if self.journey.stages.iter().all(|s| s.runs == 0) {
+            self.tell(
+                LogLevel::Warn,
+                "nothing to save yet: no stage has run (n runs the next stage)".into(),
+            );
+            return Vec::new();
+        }
+        let redaction = if self.unredacted {
+            Redaction::Unredacted
+        } else {
+            Redaction::Redacted
+        };
+        let job = SaveJob::new(self.init.journeys_dir.clone(), info, redaction);
+        vec![Effect::Save(job)]
+    }
+
+    fn on_saved(&mut self, result: Result<PathBuf, String>, redaction: Redaction) {
+        let line = outcome_line(&result, redaction);
+        let level = match (&result, redaction) {
+            (Err(_), _) => LogLevel::Error,
+            (Ok(_), Redaction::Unredacted) => LogLevel::Warn,
+            (Ok(_), Redaction::Redacted) => LogLevel::Info,
+        };
+        match level {
+            LogLevel::Error => tracing::error!("{line}"),
+            LogLevel::Warn => tracing::warn!("{line}"),
+            _ => tracing::info!("{line}"),
+        }
+        self.tell(level, line);
+        // A question waiting for an answer (live KYC) or a form being edited keeps the screen;
+        // the status line and the log still say what happened.
+        if self.popup.is_none() {
+            self.popup = Some(Popup::Saved { result, redaction });
+        }
+    }
+
+    /// A line in the log pane that the status line shows too.
+    fn tell(&mut self, level: LogLevel, text: String) {
+        self.status = Some(LogLine {
+            level,
+            text: text.clone(),
+        });
+        self.note(level, text);
     }
 
     fn focus_on(&mut self, pane: Pane) -> Vec<Effect> {
@@ -771,6 +893,7 @@ impl App {
             }
             RunnerReport::Ready(info) => {
                 self.journey = JourneyState::from_info(&info);
+                self.status = None;
                 self.redactor = screen_redactor(&info.secrets);
                 self.selected_stage = Stage::Register;
                 self.selected_exchange = 0;
@@ -870,7 +993,10 @@ impl App {
     /// The keys that do something right now, for the footer: (key, what it does).
     pub fn key_hints(&self) -> Vec<(&'static str, &'static str)> {
         match &self.popup {
-            Some(Popup::Help) => vec![("Esc", "close")],
+            Some(Popup::Help | Popup::Saved { .. }) => vec![("Esc", "close")],
+            Some(Popup::ConfirmUnredacted) => {
+                vec![("y", "export real values"), ("n", "keep redacting")]
+            }
             Some(Popup::Curl { .. }) => vec![("Esc", "close"), ("c", "copy again")],
             Some(Popup::Providers { .. }) => vec![
                 ("↑↓", "choose"),
@@ -912,6 +1038,9 @@ impl App {
                 if self.selected_exchange().is_some() {
                     keys.push(("c", "curl"));
                 }
+                if self.setup == Setup::Ready && self.journey.stages.iter().any(|s| s.runs > 0) {
+                    keys.push(("w", "save"));
+                }
                 keys.push(("p", "provider"));
                 if self.manifest().is_some() {
                     keys.push(("s", "scenario"));
@@ -919,6 +1048,11 @@ impl App {
                 if self.info.is_some() {
                     keys.push(("e", "profile"));
                 }
+                keys.push(if self.unredacted {
+                    ("U", "redact again")
+                } else {
+                    ("U", "unredacted")
+                });
                 keys.push(("?", "help"));
                 keys.push(("q", "quit"));
                 keys.push(("Tab", "pane"));
@@ -951,6 +1085,7 @@ mod tests {
             mode: Mode::Sandbox,
             log_file: "/var/log/rampsim.log".into(),
             config_path: "/etc/rampsim/config.toml".into(),
+            journeys_dir: "/var/lib/rampsim/journeys".into(),
         }
     }
 
@@ -996,6 +1131,12 @@ mod tests {
             redactor: crate::redact::SharedRedactor::for_journey(
                 &["top-secret".to_string()],
                 &Profile::default(),
+            ),
+            recorder: crate::transcript::Recorder::for_profile(
+                "billy",
+                &Profile::default(),
+                crate::transcript::ProfileSource::Config("billy".into()),
+                Mode::Sandbox,
             ),
         }
     }
@@ -1401,5 +1542,189 @@ mod tests {
         assert_eq!(app.log_scroll, 3);
         app.note(LogLevel::Info, "new".into());
         assert_eq!(app.log_scroll, 4);
+    }
+
+    /// As the runner does: the recorder hears the event, then the app.
+    fn hear(app: &mut App, e: Event) {
+        app.info.as_ref().unwrap().recorder.record(&e);
+        app.update(ev(e));
+    }
+
+    fn journey_started() -> Event {
+        Event::JourneyStarted {
+            journey_id: "j1".into(),
+            provider: "paxos".into(),
+            provider_version: "1.0.0".into(),
+            scenario: Some("approved".into()),
+            profile: "billy".into(),
+            mode: Mode::Sandbox,
+            virtual_clock: true,
+            at_ms: 1_000,
+        }
+    }
+
+    fn save_job(effects: &[Effect]) -> &crate::tui::save::SaveJob {
+        match effects {
+            [Effect::Save(job)] => job,
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn w_says_when_there_is_nothing_to_save() {
+        let mut app = App::new(init(), 120, 40);
+        app.start();
+        assert!(app.update(Action::Save).is_empty());
+        let said = &app.status.as_ref().unwrap().text;
+        assert!(said.starts_with("nothing to save"), "{said}");
+        assert_eq!(&app.log.back().unwrap().text, said, "the log says it too");
+        let mut app = ready_app();
+        hear(&mut app, journey_started());
+        assert!(app.update(Action::Save).is_empty());
+        assert!(app
+            .status
+            .as_ref()
+            .unwrap()
+            .text
+            .contains("no stage has run"));
+        assert!(!app.key_hints().iter().any(|(k, _)| *k == "w"));
+    }
+
+    #[test]
+    fn w_saves_mid_journey_and_says_where() {
+        let mut app = ready_app();
+        hear(&mut app, journey_started());
+        app.update(Action::RunAll);
+        hear(&mut app, started(Stage::Register));
+        hear(&mut app, sent(Stage::Register, 1, "/a"));
+        assert!(app.key_hints().iter().any(|(k, _)| *k == "w"));
+        let effects = app.update(Action::Save);
+        let job = save_job(&effects);
+        assert_eq!(job.redaction, Redaction::Redacted);
+        assert_eq!(job.dir, PathBuf::from("/var/lib/rampsim/journeys"));
+        // What the event loop does with it, into a real directory.
+        let tmp = tempfile::tempdir().unwrap();
+        let mut job = job.clone();
+        job.dir = tmp.path().join("journeys");
+        let result = job.run();
+        let path = result.clone().expect("saved");
+        assert!(path.starts_with(&job.dir));
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(text.contains("\"_redacted\": true"), "{text}");
+        assert!(
+            text.contains("/a") && !text.contains("top-secret"),
+            "{text}"
+        );
+        app.update(Action::Saved {
+            result,
+            redaction: job.redaction,
+        });
+        let said = format!("saved to {}", path.display());
+        assert_eq!(app.status.as_ref().unwrap().text, said);
+        assert_eq!(app.log.back().unwrap().text, said);
+        assert!(matches!(
+            app.popup,
+            Some(Popup::Saved { result: Ok(_), .. })
+        ));
+        assert_eq!(app.input_mode(), InputMode::Reading);
+        app.update(Action::ClosePopup);
+        assert!(app.popup.is_none());
+        // The status line keeps saying it until something runs.
+        assert!(app.status.is_some());
+        app.update(Action::Runner(RunnerReport::Idle { sensitive: vec![] }));
+        app.update(Action::RerunSelected);
+        assert!(app.status.is_none());
+    }
+
+    #[test]
+    fn a_failed_save_is_shown_and_nothing_breaks() {
+        let mut app = ready_app();
+        hear(&mut app, journey_started());
+        hear(&mut app, started(Stage::Register));
+        let effects = app.update(Action::Save);
+        let mut job = save_job(&effects).clone();
+        // Under a regular file: no directory can be made there, not even by root.
+        let tmp = tempfile::tempdir().unwrap();
+        std::fs::write(tmp.path().join("file"), "x").unwrap();
+        job.dir = tmp.path().join("file").join("journeys");
+        let result = job.run();
+        let error = result.clone().expect_err("cannot save under a file");
+        app.update(Action::Saved {
+            result,
+            redaction: Redaction::Redacted,
+        });
+        let status = app.status.as_ref().unwrap();
+        assert_eq!(status.level, LogLevel::Error);
+        assert_eq!(status.text, format!("could not save the journey: {error}"));
+        assert!(matches!(
+            app.popup,
+            Some(Popup::Saved { result: Err(_), .. })
+        ));
+        // A save that lands while a question is open does not hide the question.
+        let (tx, _rx) = tokio::sync::oneshot::channel();
+        app.update(Action::ClosePopup);
+        app.update(Action::Runner(RunnerReport::ConfirmKyc {
+            request: "POST /x".into(),
+            answer: tx,
+        }));
+        app.update(Action::Saved {
+            result: Ok("/x.har".into()),
+            redaction: Redaction::Redacted,
+        });
+        assert!(matches!(app.popup, Some(Popup::ConfirmKyc { .. })));
+        assert_eq!(app.status.as_ref().unwrap().text, "saved to /x.har");
+    }
+
+    #[test]
+    fn unredacted_exports_need_a_yes_and_u_again_turns_them_off() {
+        let mut app = ready_app();
+        hear(&mut app, journey_started());
+        hear(&mut app, started(Stage::Register));
+        hear(&mut app, sent(Stage::Register, 1, "/a"));
+        assert!(!app.unredacted, "off by default");
+        app.update(Action::ToggleUnredacted);
+        assert!(matches!(app.popup, Some(Popup::ConfirmUnredacted)));
+        assert_eq!(app.input_mode(), InputMode::Confirm);
+        app.update(Action::ClosePopup);
+        assert!(!app.unredacted, "n keeps redacting");
+        app.update(Action::ToggleUnredacted);
+        app.update(Action::Confirm);
+        assert!(app.unredacted);
+        assert!(app.status.as_ref().unwrap().text.contains("UNREDACTED"));
+        assert!(app.key_hints().contains(&("U", "redact again")));
+        // Both exports carry the real values now.
+        let effects = app.update(Action::ShowCurl);
+        let [Effect::Copy(text)] = &effects[..] else {
+            panic!("{effects:?}")
+        };
+        assert!(text.contains("Bearer top-secret"), "{text}");
+        assert!(matches!(
+            app.popup,
+            Some(Popup::Curl {
+                redacted: false,
+                ..
+            })
+        ));
+        app.update(Action::ClosePopup);
+        let effects = app.update(Action::Save);
+        assert_eq!(save_job(&effects).redaction, Redaction::Unredacted);
+        app.update(Action::Saved {
+            result: Ok("/j/x.har".into()),
+            redaction: Redaction::Unredacted,
+        });
+        assert_eq!(
+            app.status.as_ref().unwrap().text,
+            "saved UNREDACTED to /j/x.har"
+        );
+        app.update(Action::ClosePopup);
+        app.update(Action::ToggleUnredacted);
+        assert!(!app.unredacted && app.popup.is_none(), "off without asking");
+        let effects = app.update(Action::Save);
+        assert_eq!(save_job(&effects).redaction, Redaction::Redacted);
+        let effects = app.update(Action::ShowCurl);
+        let [Effect::Copy(text)] = &effects[..] else {
+            panic!("{effects:?}")
+        };
+        assert!(!text.contains("top-secret"), "{text}");
     }
 }

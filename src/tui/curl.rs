@@ -4,15 +4,20 @@ use super::journey_state::Exchange;
 use super::redact::mask_header;
 
 /// `redact` is applied to the URL, every header line and the body; credential headers are
-/// masked by name before that, whatever `redact` does.
-pub fn curl_command(x: &Exchange, redact: &dyn Fn(&str) -> String) -> String {
-    let mut parts = vec![format!("curl -X {} {}", x.method, quote(&redact(&x.url)))];
+/// masked by name before that, whatever `redact` does. `None` is the operator's confirmed
+/// unredacted export: every value as it was sent, credentials included.
+pub fn curl_command(x: &Exchange, redact: Option<&dyn Fn(&str) -> String>) -> String {
+    let shown = |s: &str| redact.map_or_else(|| s.to_string(), |r| r(s));
+    let mut parts = vec![format!("curl -X {} {}", x.method, quote(&shown(&x.url)))];
     for (name, value) in &x.headers {
-        let line = format!("{name}: {}", mask_header(name, value));
-        parts.push(format!("-H {}", quote(&redact(&line))));
+        let value = match redact {
+            Some(_) => mask_header(name, value),
+            None => value.clone(),
+        };
+        parts.push(format!("-H {}", quote(&shown(&format!("{name}: {value}")))));
     }
     if let Some(body) = &x.body_raw {
-        parts.push(format!("--data-raw {}", quote(&redact(body))));
+        parts.push(format!("--data-raw {}", quote(&shown(body))));
     }
     parts.join(" \\\n  ")
 }
@@ -55,7 +60,7 @@ mod tests {
     #[test]
     fn credentials_and_secret_values_never_reach_the_command() {
         let redact = |s: &str| s.replace("hunter22", "[REDACTED]");
-        let cmd = curl_command(&exchange(), &redact);
+        let cmd = curl_command(&exchange(), Some(&redact));
         assert!(
             cmd.starts_with("curl -X POST 'http://127.0.0.1:9/s/oauth/oauth2/token'"),
             "{cmd}"
@@ -73,5 +78,17 @@ mod tests {
             cmd.contains(r"note=it'\''s"),
             "quotes survive the shell: {cmd}"
         );
+    }
+
+    #[test]
+    fn unredacted_means_every_value_as_sent() {
+        let cmd = curl_command(&exchange(), None);
+        assert!(
+            cmd.contains("-H 'Authorization: Basic dXNlcjpwYXNz'"),
+            "{cmd}"
+        );
+        assert!(cmd.contains("-H 'X-App-Token: t0k3n'"), "{cmd}");
+        assert!(cmd.contains("client_secret=hunter22"), "{cmd}");
+        assert!(!cmd.contains("[REDACTED]"), "{cmd}");
     }
 }

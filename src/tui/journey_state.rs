@@ -351,17 +351,12 @@ impl JourneyState {
                 provider_status,
                 polls,
                 duration_ms,
-                at_ms,
                 ..
             } => {
                 let view = self.stage_mut(*stage);
                 view.status = StageStatus::Finished(*state);
                 view.message = message.clone();
-                // A cancelled stage is reported with no duration; it ran until the cancel.
-                view.duration_ms = Some(match (state, view.started_at_ms) {
-                    (StageState::Cancelled, Some(start)) if *duration_ms == 0 => *at_ms - start,
-                    _ => *duration_ms,
-                });
+                view.duration_ms = Some(*duration_ms);
                 view.next_poll = None;
                 if *state != StageState::Skipped && (*stage == Stage::AwaitKyc || *polls > 0) {
                     // The engine counts polls from 0; the final answer is one more request.

@@ -13,7 +13,7 @@ pub enum InputMode {
     Form,
     /// Help or the curl command: read, then close.
     Reading,
-    /// A yes/no question (sending to a live provider).
+    /// A yes/no question (sending to a live provider, exporting real values).
     Confirm,
 }
 
@@ -91,6 +91,9 @@ fn main_key(code: KeyCode) -> Option<Action> {
         KeyCode::Char('s') => Action::OpenScenarioPicker,
         KeyCode::Char('e') => Action::OpenProfileForm,
         KeyCode::Char('c') => Action::ShowCurl,
+        KeyCode::Char('w') => Action::Save,
+        // Upper case: a real value leaving the machine should take a deliberate key.
+        KeyCode::Char('U') => Action::ToggleUnredacted,
         KeyCode::Char('?') => Action::ShowHelp,
         KeyCode::Char('q') => Action::Quit,
         KeyCode::Esc => Action::Cancel,
@@ -143,5 +146,24 @@ mod tests {
                 "{mode:?}"
             );
         }
+    }
+
+    #[test]
+    fn w_saves_and_only_a_capital_u_unredacts() {
+        assert!(matches!(
+            action_for(InputMode::Main, key(KeyCode::Char('w'))),
+            Some(Action::Save)
+        ));
+        let shift_u = KeyEvent::new(KeyCode::Char('U'), KeyModifiers::SHIFT);
+        assert!(matches!(
+            action_for(InputMode::Main, shift_u),
+            Some(Action::ToggleUnredacted)
+        ));
+        assert!(action_for(InputMode::Main, key(KeyCode::Char('u'))).is_none());
+        // In the form, U is a letter of a name.
+        assert!(matches!(
+            action_for(InputMode::Form, shift_u),
+            Some(Action::Input('U'))
+        ));
     }
 }

@@ -16,6 +16,7 @@ mod keys;
 mod plugins;
 mod redact;
 mod runner;
+mod save;
 mod terminal;
 pub mod view;
 
@@ -25,13 +26,17 @@ pub use curl::curl_command;
 pub use journey_state::{Exchange, JourneyState, StageStatus};
 pub use keys::{action_for, InputMode};
 pub use plugins::{FailedEntry, PluginEntry, PluginList};
+pub use save::SaveJob;
 
 use crate::host::Host;
-use crate::plugin::discover;
+use crate::plugin::{discover, StdioRedirect};
 use crossterm::event::{Event as TermEvent, EventStream, MouseButton, MouseEventKind};
 use futures::StreamExt;
 use runner::Runner;
+use std::fs::File;
 use std::io::Write;
+use std::os::fd::AsFd;
+use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::sync::mpsc::{unbounded_channel, UnboundedSender};
@@ -45,7 +50,17 @@ const TICK: Duration = Duration::from_millis(250);
 /// Runs the UI until the operator quits. Returns the exit status.
 pub async fn run(host: Arc<Host>) -> i32 {
     let started = Instant::now();
-    let (mut tui, _guard) = match terminal::enter() {
+    // Dropped last: fds 1 and 2 stay on the log file until the UI has let go of the terminal.
+    let (_redirect, writer) = quiet_stdio(&host.config.app.log_file);
+    let writer = match writer {
+        Ok(w) => w,
+        Err(e) => {
+            terminal::restore();
+            eprintln!("rampsim: cannot open the terminal UI: {e}");
+            return 2;
+        }
+    };
+    let (mut tui, _guard) = match terminal::enter(writer) {
         Ok(t) => t,
         Err(e) => {
             terminal::restore();
@@ -121,6 +136,35 @@ pub async fn run(host: Arc<Host>) -> i32 {
     0
 }
 
+/// Points fds 1 and 2 at the log file, so nothing (a plugin's `println!`, a child process) is
+/// printed over the screen; returns the redirect and a writer to the real terminal for the UI.
+/// Without the log file, /dev/null will do; without either the UI still runs, warned in the log.
+fn quiet_stdio(log_file: &Path) -> (Option<StdioRedirect>, std::io::Result<File>) {
+    let redirect = StdioRedirect::to_file(log_file).or_else(|e| {
+        tracing::warn!(
+            "cannot send stdout and stderr to {}: {e}; discarding them",
+            log_file.display()
+        );
+        StdioRedirect::to_file(Path::new("/dev/null"))
+    });
+    match redirect {
+        Ok(r) => {
+            let writer = r.terminal();
+            (Some(r), writer)
+        }
+        Err(e) => {
+            tracing::warn!(
+                "stdout and stderr not redirected ({e}): plugin output may show over the screen"
+            );
+            let writer = std::io::stdout()
+                .as_fd()
+                .try_clone_to_owned()
+                .map(File::from);
+            (None, writer)
+        }
+    }
+}
+
 /// Gives the terminal back, then says what went wrong where the operator can read it.
 fn fail(message: &str) -> i32 {
     terminal::restore();
@@ -190,6 +234,16 @@ fn carry_out(
                         }
                     };
                     let _ = tx.send(Action::PluginsFound(list));
+                });
+            }
+            Effect::Save(job) => {
+                let tx = tx.clone();
+                tokio::task::spawn_blocking(move || {
+                    let result = job.run();
+                    let _ = tx.send(Action::Saved {
+                        result,
+                        redaction: job.redaction,
+                    });
                 });
             }
             Effect::Copy(text) => match clipboard::choose() {

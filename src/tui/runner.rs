@@ -6,6 +6,7 @@
 use super::action::{Action, JourneyChoice, JourneyInfo, RunnerCommand, RunnerReport};
 use crate::host::{Host, RunOptions};
 use crate::journey::{Event, EventSink, Journey, KycGate};
+use crate::transcript::{ProfileSource, Recorder};
 use rampsim_plugin_sdk::wire::{HttpRequest, Mode, Stage};
 use std::sync::Arc;
 use tokio::sync::mpsc::{unbounded_channel, UnboundedReceiver, UnboundedSender};
@@ -98,6 +99,8 @@ async fn setup(
     report(RunnerReport::Preparing {
         provider: provider.clone(),
     });
+    // An edited profile is nowhere but in the transcript: replay will need `--profile`.
+    let edited = choice.profile.as_ref().map(|(name, _)| name.clone());
     let opts = RunOptions {
         provider: choice.provider,
         scenario: choice.scenario,
@@ -116,13 +119,21 @@ async fn setup(
         }
     };
     tracing::info!(journey = %spec.journey_id, %provider, "journey prepared");
-    let info = JourneyInfo::from_spec(&spec);
+    let mut info = JourneyInfo::from_spec(&spec);
+    let source = match edited {
+        Some(name) => ProfileSource::Given(name),
+        None => ProfileSource::resolve(&host.config, &spec.profile_name),
+    };
+    info.recorder = Recorder::with_source(&spec, source);
     let redactor = info.redactor.clone();
+    // The recorder hears every event first, on the journey's side of the channel: `w` saves
+    // the whole journey so far even when the screen has not caught up yet.
+    let recorder = info.recorder.clone();
     report(RunnerReport::Ready(Box::new(info)));
     let events = out.clone();
-    let sink: EventSink = Arc::new(move |e: Event| {
+    let sink: EventSink = recorder.tee(Arc::new(move |e: Event| {
         let _ = events.send(Action::Journey(Box::new(e)));
-    });
+    }));
     // The app copies with the same redactor the journey teaches the tokens it learns.
     match Journey::with_redactor(spec, sink, redactor) {
         Ok(mut j) => {

@@ -1,10 +1,11 @@
-//! Provider, profile, scenario, the SANDBOX/LIVE badge, and where the journey stands: the
-//! outcome in the words of `rampsim run --json` once it is known.
+//! Provider, profile, scenario, the SANDBOX/LIVE badge, an UNREDACTED badge while exports carry
+//! real values, and where the journey stands: the outcome in the words of `rampsim run --json`
+//! once it is known. The second row is the status line.
 
 use super::format::outcome_color;
 use super::{dim, fit};
 use crate::tui::app::{App, Setup};
-use rampsim_plugin_sdk::wire::Mode;
+use rampsim_plugin_sdk::wire::{LogLevel, Mode};
 use ratatui::layout::{Alignment, Rect};
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
@@ -100,7 +101,18 @@ fn right_side(app: &App) -> Line<'static> {
         (None, Setup::AwaitingLiveConfirmation) => ("", "confirm LIVE".into(), Color::Red),
         (None, Setup::Starting | Setup::Preparing { .. }) => ("", "preparing…".into(), Color::Cyan),
     };
-    Line::from(vec![
+    let mut spans = Vec::new();
+    if app.unredacted {
+        spans.push(Span::styled(
+            " UNREDACTED ",
+            Style::default()
+                .fg(Color::White)
+                .bg(Color::Magenta)
+                .add_modifier(Modifier::BOLD),
+        ));
+        spans.push(Span::raw(" "));
+    }
+    spans.extend([
         badge,
         Span::raw("  "),
         Span::styled(label, dim()),
@@ -109,10 +121,22 @@ fn right_side(app: &App) -> Line<'static> {
             Style::default().fg(color).add_modifier(Modifier::BOLD),
         ),
         Span::raw(" "),
-    ])
+    ]);
+    Line::from(spans)
 }
 
 fn status_line(app: &App, width: usize) -> Line<'static> {
+    if let Some(status) = &app.status {
+        let style = match status.level {
+            LogLevel::Error => Style::default().fg(Color::Red),
+            LogLevel::Warn => Style::default().fg(Color::Yellow),
+            LogLevel::Info | LogLevel::Debug => Style::default().fg(Color::Green),
+        };
+        return Line::from(Span::styled(
+            fit(&format!(" {}", status.text), width),
+            style,
+        ));
+    }
     let (text, style) = match (&app.setup, &app.journey.finished) {
         (Setup::Starting | Setup::Preparing { .. }, _) => {
             let mut s = format!(" preparing a journey with {}", app.provider());

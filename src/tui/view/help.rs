@@ -1,4 +1,4 @@
-//! Every key, and where the log file is.
+//! Every key, and where the log file and saved journeys are.
 
 use super::popup::{centered, frame_popup};
 use super::{dim, wrap_hanging};
@@ -27,6 +27,14 @@ const KEYS: &[(&str, &str)] = &[
     (
         "c",
         "the selected request as curl (redacted), copied to the clipboard",
+    ),
+    (
+        "w",
+        "save the journey so far as a HAR transcript (redacted) in the journeys directory",
+    ),
+    (
+        "U",
+        "unredacted exports on/off (asks first): w and c then write real KYC values and secrets",
     ),
     ("Tab, ←→", "move between panes"),
     ("↑↓ PgUp PgDn", "move the selection, scroll"),
@@ -64,6 +72,10 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
         (
             " config        ",
             app.init.config_path.display().to_string(),
+        ),
+        (
+            " journeys      ",
+            app.init.journeys_dir.display().to_string(),
         ),
     ];
     for (label, path) in files {

@@ -96,7 +96,15 @@ pub fn draw(frame: &mut Frame, app: &App) {
         Some(Popup::Providers { selected }) => picker::draw_providers(frame, area, app, *selected),
         Some(Popup::Scenarios { selected }) => picker::draw_scenarios(frame, area, app, *selected),
         Some(Popup::Profile(form)) => profile_form::draw(frame, area, form),
-        Some(Popup::Curl { command, note }) => popup::draw_curl(frame, area, command, note),
+        Some(Popup::Curl {
+            command,
+            note,
+            redacted,
+        }) => popup::draw_curl(frame, area, command, note, *redacted),
+        Some(Popup::Saved { result, redaction }) => {
+            popup::draw_saved(frame, area, app, result, *redaction)
+        }
+        Some(Popup::ConfirmUnredacted) => popup::draw_confirm_unredacted(frame, area),
         Some(Popup::ConfirmLive { provider }) => popup::draw_confirm_live(frame, area, provider),
         Some(Popup::ConfirmKyc { request, .. }) => {
             popup::draw_confirm_kyc(frame, area, app.provider(), request)

@@ -1,0 +1,104 @@
+//! Keeps plugin output off the terminal UI's screen. A plugin is native code in our process: a
+//! `println!` in it writes to fd 1, which is the terminal the UI draws on, and its text would
+//! land in the middle of a frame. While the UI runs, fds 1 and 2 point at the log file instead,
+//! and the UI draws through a copy of the original fd 1 taken before the switch.
+//!
+//! Lives with the loader because it guards against plugins, and because it needs `dup2`, which
+//! std does not offer: this module and `loader` hold the host's only `unsafe` code.
+
+use std::fs::{File, OpenOptions};
+use std::io::{self, Write};
+use std::os::fd::{AsFd, AsRawFd, FromRawFd, IntoRawFd, OwnedFd};
+use std::path::Path;
+use std::sync::atomic::{AtomicI32, Ordering};
+
+/// The original fds 1 and 2 while redirected, else -1. Global (not only in [`StdioRedirect`]) so
+/// that a panic hook can put the terminal back from any thread without the owner.
+static SAVED: [AtomicI32; 2] = [AtomicI32::new(-1), AtomicI32::new(-1)];
+
+/// fds 1 and 2 redirected to a file until this is dropped (or [`restore`] is called).
+#[derive(Debug)]
+pub struct StdioRedirect {
+    terminal: File,
+}
+
+impl StdioRedirect {
+    /// Points fds 1 and 2 at `path` (opened to append; created 0600 if missing), keeping
+    /// copies of the originals. Refused while another redirect is active.
+    pub fn to_file(path: &Path) -> io::Result<StdioRedirect> {
+        if SAVED.iter().any(|s| s.load(Ordering::SeqCst) >= 0) {
+            return Err(io::Error::new(
+                io::ErrorKind::AlreadyExists,
+                "stdout and stderr are already redirected",
+            ));
+        }
+        let mut o = OpenOptions::new();
+        o.append(true).create(true);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut o, 0o600);
+        let target = o.open(path)?;
+        // What the process printed so far belongs on the terminal, not in the file.
+        let _ = io::stdout().flush();
+        let _ = io::stderr().flush();
+        // Close-on-exec copies: a child process (the clipboard helper) must not get the terminal.
+        let terminal = File::from(io::stdout().as_fd().try_clone_to_owned()?);
+        let saved_out = io::stdout().as_fd().try_clone_to_owned()?;
+        let saved_err = io::stderr().as_fd().try_clone_to_owned()?;
+        redirect(&target, 1)?;
+        SAVED[0].store(saved_out.into_raw_fd(), Ordering::SeqCst);
+        if let Err(e) = redirect(&target, 2) {
+            restore();
+            return Err(e);
+        }
+        SAVED[1].store(saved_err.into_raw_fd(), Ordering::SeqCst);
+        Ok(StdioRedirect { terminal })
+    }
+
+    /// A writer to the terminal fd 1 was before the redirect (a new handle each call).
+    pub fn terminal(&self) -> io::Result<File> {
+        self.terminal.try_clone()
+    }
+}
+
+impl Drop for StdioRedirect {
+    fn drop(&mut self) {
+        restore();
+    }
+}
+
+/// Whether fds 1 and 2 currently point at a redirect's file.
+pub fn is_redirected() -> bool {
+    SAVED.iter().any(|s| s.load(Ordering::SeqCst) >= 0)
+}
+
+/// Puts fds 1 and 2 back as they were before [`StdioRedirect::to_file`]. Idempotent and safe to
+/// call from any thread, a panic hook included; does nothing when nothing is redirected.
+pub fn restore() {
+    // Text std still buffers was printed while redirected: it goes to the file.
+    let _ = io::stdout().flush();
+    let _ = io::stderr().flush();
+    for (target, slot) in [(1, &SAVED[0]), (2, &SAVED[1])] {
+        let fd = slot.swap(-1, Ordering::SeqCst);
+        if fd < 0 {
+            continue;
+        }
+        // SAFETY: `fd` came from `OwnedFd::into_raw_fd` in `to_file` and the swap above took it
+        // out of `SAVED`, so this is its only owner; `OwnedFd` closes it once.
+        let saved = unsafe { OwnedFd::from_raw_fd(fd) };
+        // Nothing sensible is left to do if this fails (a panic hook is calling): the saved
+        // copy is closed either way.
+        let _ = redirect(&saved, target);
+    }
+}
+
+/// Makes `target` (1 or 2) refer to what `from` refers to.
+fn redirect(from: &impl AsRawFd, target: i32) -> io::Result<()> {
+    // SAFETY: dup2 only takes two integers and touches no memory of ours. `from` is a live,
+    // open descriptor (borrowed for the call); `target` is stdout or stderr, which std's
+    // handles keep using by number, so replacing what they refer to breaks no ownership.
+    let r = unsafe { libc::dup2(from.as_raw_fd(), target) };
+    if r < 0 {
+        return Err(io::Error::last_os_error());
+    }
+    Ok(())
+}

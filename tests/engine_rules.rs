@@ -1,0 +1,117 @@
+//! The engine's rules seen from outside: the deadline ends a review that takes too long
+//! (timed_out), Retry-After is honoured, and Ctrl-C cancels a journey that says where it stopped.
+
+mod support;
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+use support::*;
+
+#[test]
+fn a_review_longer_than_the_deadline_times_out() {
+    let dir = shipped_plugins(&["paxos"]);
+    // slow_review stays PENDING for 20 minutes of sandbox time; the deadline is 5 minutes.
+    let cfg = TestConfig::new(&[dir], "paxos", "[engine]\nkyc_deadline_ms = 300000\n");
+    let out = cfg.rampsim(&[
+        "run",
+        "--scenario",
+        "slow_review",
+        "--clock",
+        "virtual",
+        "--json",
+    ]);
+    assert_eq!(out.status.code(), Some(12));
+    let fin = finished(&out);
+    assert_eq!(fin["outcome"], "timed_out", "{fin}");
+    assert_eq!(fin["stage"], "await_kyc");
+    assert_eq!(fin["kyc_status"], "pending");
+    assert_eq!(fin["provider_status"], "PENDING");
+    // Polls backed off: the waits grow (exponential, with jitter) up to poll_max.
+    let waits: Vec<u64> = events(&out)
+        .iter()
+        .filter(|e| e["event"] == "status_polled")
+        .map(|e| e["next_poll_ms"].as_u64().unwrap())
+        .collect();
+    assert!(waits.len() >= 3, "{waits:?}");
+    assert!(waits.last() > waits.first(), "backoff grows: {waits:?}");
+    assert!(
+        waits.iter().all(|w| *w <= 30_000),
+        "capped at poll_max_ms: {waits:?}"
+    );
+}
+
+#[test]
+fn retry_after_is_honoured() {
+    let dir = shipped_plugins(&["paxos"]);
+    // Every answer is a 429 with Retry-After: 7: the engine waits 7 s (virtual) between tries.
+    let cfg = TestConfig::new(
+        &[dir],
+        "paxos",
+        "[engine]\nmax_retries = 2\n\n[faults]\nrate_limit_rate = 1.0\nretry_after_s = 7\n",
+    );
+    let out = cfg.rampsim(&["run", "--json"]);
+    let ev = events(&out);
+    let sent: Vec<i64> = ev
+        .iter()
+        .filter(|e| e["event"] == "request_sent")
+        .map(|e| e["at_ms"].as_i64().unwrap())
+        .collect();
+    assert_eq!(sent.len(), 3, "one try and two retries: {sent:?}");
+    for pair in sent.windows(2) {
+        assert!(
+            pair[1] - pair[0] >= 7000,
+            "waited Retry-After between tries: {sent:?}"
+        );
+    }
+    assert_eq!(finished(&out)["outcome"], "failed");
+}
+
+#[test]
+fn ctrl_c_cancels_and_says_where_the_journey_stopped() {
+    let dir = shipped_plugins(&["paxos"]);
+    let cfg = TestConfig::new(&[dir], "paxos", "");
+    // Real clock: the review keeps polling for minutes, so the journey is mid-await_kyc.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_rampsim"))
+        .arg("--config")
+        .arg(&cfg.path)
+        .args([
+            "run",
+            "--scenario",
+            "slow_review",
+            "--clock",
+            "real",
+            "--json",
+        ])
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let mut seen = Vec::new();
+    for line in lines.by_ref() {
+        let line = line.unwrap();
+        let polled = line.contains("\"status_polled\"");
+        seen.push(line);
+        if polled {
+            break;
+        }
+    }
+    let kill = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(kill.success());
+    seen.extend(lines.map(|l| l.unwrap()));
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(13), "{seen:?}");
+    let last: serde_json::Value = serde_json::from_str(seen.last().unwrap()).unwrap();
+    assert_eq!(last["event"], "journey_finished");
+    assert_eq!(last["outcome"], "failed");
+    assert_eq!(last["stage"], "await_kyc");
+    assert!(
+        last["message"]
+            .as_str()
+            .unwrap()
+            .contains("cancelled by the operator during await_kyc"),
+        "{last}"
+    );
+}
