@@ -78,7 +78,10 @@ fn record(scenario: &str) -> Recorded {
         let info = JourneyInfo::from_spec(&spec);
         let events = Arc::new(Mutex::new(Vec::new()));
         let sink_events = events.clone();
-        let sink: EventSink = Arc::new(move |e: Event| sink_events.lock().unwrap().push(e));
+        // As the runner does: the recorder hears every event (unnormalised) for `w`.
+        let sink: EventSink = info.recorder.tee(Arc::new(move |e: Event| {
+            sink_events.lock().unwrap().push(e)
+        }));
         let mut journey =
             Journey::with_redactor(spec, sink, info.redactor.clone()).expect("journey starts");
         journey.run_to_end().await;
@@ -275,6 +278,7 @@ fn init(scenario: &str) -> AppInit {
         mode: rampsim_plugin_sdk::wire::Mode::Sandbox,
         log_file: "/home/operator/rampsim/rampsim.log".into(),
         config_path: "/home/operator/rampsim/config.toml".into(),
+        journeys_dir: "/home/operator/rampsim/journeys".into(),
     }
 }
 
@@ -465,6 +469,56 @@ fn provider_picker() {
     let shown = screen(&app);
     assert!(shown.contains("ABI version 99 does not match"), "{shown}");
     insta::assert_snapshot!("provider_picker_failed_plugin", shown);
+}
+
+/// `w` on a finished journey, with unredacted exports confirmed first: the question, then the
+/// real file written where the app said, then the screen that says where.
+#[test]
+fn saving_a_finished_journey_unredacted() {
+    let mut app = finished_app("approved");
+    press(&mut app, KeyCode::Char('U'));
+    let shown = screen(&app);
+    assert!(
+        shown.contains("Export real KYC values and secrets? (y/n)"),
+        "{shown}"
+    );
+    insta::assert_snapshot!("confirm_unredacted", shown);
+    press(&mut app, KeyCode::Char('y'));
+    let effects = app.update(Action::Save);
+    let [tui::Effect::Save(job)] = &effects[..] else {
+        panic!("{effects:?}")
+    };
+    assert_eq!(job.dir, Path::new("/home/operator/rampsim/journeys"));
+    // The event loop's part, into a directory that exists here.
+    let tmp = tempfile::tempdir().unwrap();
+    let mut job = job.clone();
+    job.dir = tmp.path().join("journeys");
+    let path = job.run().expect("saved");
+    let har = rampsim::transcript::read(&path).expect("a transcript");
+    assert!(!har.log.redacted, "the file says it is unredacted");
+    assert!(
+        std::fs::read_to_string(&path).unwrap().contains("Duncan"),
+        "real values"
+    );
+    // Shown under the configured directory's name, so the screen does not depend on the run.
+    let name = path.file_name().unwrap().to_string_lossy().into_owned();
+    assert!(
+        name.starts_with("paxos-approved-") && name.ends_with(".har"),
+        "{name}"
+    );
+    app.update(Action::Saved {
+        result: Ok("/home/operator/rampsim/journeys/paxos-approved-20260101-000000-j1.har".into()),
+        redaction: job.redaction,
+    });
+    let shown = screen(&app);
+    assert!(shown.contains("UNREDACTED"), "{shown}");
+    assert!(
+        shown.contains(
+            "saved UNREDACTED to /home/operator/rampsim/journeys/paxos-approved-20260101-000000-j1.har"
+        ),
+        "{shown}"
+    );
+    insta::assert_snapshot!("saved_unredacted", shown);
 }
 
 #[test]

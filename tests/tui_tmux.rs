@@ -232,6 +232,8 @@ fn a_paxos_journey_in_a_real_terminal() {
         "the popup to close",
     );
 
+    save_redacted_then_unredacted(&tmux, &cfg.dir.path().join("journeys"));
+
     tmux.press("q");
     assert_terminal_is_back(&tmux);
     let logged = std::fs::read_to_string(&log).unwrap_or_default();
@@ -239,6 +241,135 @@ fn a_paxos_journey_in_a_real_terminal() {
         logged.contains("first frame drawn"),
         "the log file has the UI's own lines:\n{logged}"
     );
+}
+
+/// The `.har` files in `dir`, oldest name first.
+fn transcripts(dir: &Path) -> Vec<PathBuf> {
+    let mut found: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map(|d| d.flatten().map(|e| e.path()).collect())
+        .unwrap_or_default();
+    found.retain(|p| p.extension().is_some_and(|e| e == "har"));
+    found.sort();
+    found
+}
+
+/// Closes a popup with Esc and waits until it is gone (Esc and a key right after it read as
+/// Alt+key, as in any terminal).
+fn close_popup(tmux: &Tmux, title: &str) {
+    tmux.press("Escape");
+    tmux.wait_for(
+        |s| !s.contains(title),
+        Duration::from_secs(5),
+        "the popup to close",
+    );
+}
+
+/// `w` on the finished journey: the file's full path on screen, redacted; then `U`, confirmed,
+/// and `w` again: the real values, and the screen and the file say so; `U` turns it off.
+fn save_redacted_then_unredacted(tmux: &Tmux, journeys: &Path) {
+    tmux.press("w");
+    let screen = tmux.wait_for(
+        |s| s.contains("Journey saved"),
+        Duration::from_secs(10),
+        "the saved popup",
+    );
+    let saved = transcripts(journeys);
+    assert_eq!(saved.len(), 1, "{saved:?}");
+    let path = saved[0].display().to_string();
+    assert!(
+        screen.contains(&format!("saved to {path}")),
+        "the status line names the file:\n{screen}"
+    );
+    assert!(screen.contains(&path), "{screen}");
+    let text = std::fs::read_to_string(&saved[0]).unwrap();
+    assert!(text.contains("\"_redacted\": true"), "redacted by default");
+    assert!(!text.contains("Duncan") && !text.contains("073-05-1120"));
+    close_popup(tmux, "Journey saved");
+
+    tmux.press("U");
+    tmux.wait_for(
+        |s| s.contains("Export real KYC values and secrets? (y/n)"),
+        Duration::from_secs(5),
+        "the unredacted question",
+    );
+    tmux.press("y");
+    let screen = tmux.wait_for(
+        |s| s.lines().next().unwrap_or_default().contains("UNREDACTED"),
+        Duration::from_secs(5),
+        "the UNREDACTED badge",
+    );
+    assert!(!screen.contains("(y/n)"), "{screen}");
+    tmux.press("w");
+    let screen = tmux.wait_for(
+        |s| s.contains("saved UNREDACTED to"),
+        Duration::from_secs(10),
+        "the unredacted save",
+    );
+    let saved = transcripts(journeys);
+    assert_eq!(saved.len(), 2, "{saved:?}");
+    let new = saved
+        .iter()
+        .find(|p| screen.contains(&p.display().to_string()))
+        .unwrap_or_else(|| panic!("neither {saved:?} is on screen:\n{screen}"));
+    let text = std::fs::read_to_string(new).unwrap();
+    assert!(text.contains("\"_redacted\": false"), "the file says so");
+    assert!(text.contains("Duncan"), "the real values are there");
+    close_popup(tmux, "Journey saved");
+    tmux.press("U");
+    tmux.wait_for(
+        |s| !s.lines().next().unwrap_or_default().contains("UNREDACTED"),
+        Duration::from_secs(5),
+        "the badge to go",
+    );
+}
+
+#[test]
+fn plugin_output_never_reaches_the_screen() {
+    let Some(tmux) = Tmux::start("noisy", 120, 40) else {
+        eprintln!("skipping plugin_output_never_reaches_the_screen: tmux is not installed");
+        return;
+    };
+    // The fixture plugin built to println! and eprintln! in its adapter and its fake.
+    let dir = fixture_plugin(Some("noisy"), "fixture");
+    let cfg = TestConfig::new(&[dir], "fixture", "");
+    let log = cfg.dir.path().join("rampsim.log");
+    tmux.type_line(&format!(
+        "{} --config {}",
+        shell_quote(&rampsim_exe().display().to_string()),
+        shell_quote(&cfg.path.display().to_string())
+    ));
+    tmux.wait_for(
+        |s| s.contains("n runs register"),
+        Duration::from_secs(30),
+        "a ready journey",
+    );
+    tmux.press("a");
+    let screen = tmux.wait_for(
+        |s| s.contains("outcome order_created"),
+        Duration::from_secs(30),
+        "the journey's outcome",
+    );
+    // The UI redraws only what changed, so text printed over it would still be there.
+    assert!(
+        !screen.contains("NOISY"),
+        "plugin output on screen:\n{screen}"
+    );
+    let logged = std::fs::read_to_string(&log).unwrap_or_default();
+    for marker in [
+        "NOISY-ADAPTER-STDOUT begins register",
+        "NOISY-ADAPTER-STDERR begins register",
+        "NOISY-FAKE-STDOUT POST /users",
+        "NOISY-FAKE-STDERR POST /users",
+    ] {
+        assert!(
+            logged.contains(marker),
+            "{marker} not in the log:\n{logged}"
+        );
+    }
+    tmux.press("q");
+    assert_terminal_is_back(&tmux);
+    let after = tmux.screen();
+    assert!(!after.contains("NOISY"), "{after}");
 }
 
 #[test]

@@ -4,6 +4,7 @@
 
 use crate::convert::{self, Bodies};
 use rampsim_plugin_sdk::http::encode_path_segment;
+use rampsim_plugin_sdk::time;
 use rampsim_plugin_sdk::{
     Adapter, AdapterInit, Cx, HttpRequest, HttpResponse, KycStatus, LogLevel, Outcome, PluginError,
     Stage, StageResult, Step,
@@ -323,7 +324,7 @@ impl Adapter for CrossmintAdapter {
                 let body = json!({
                     "type": "crossmint-privacy-policy",
                     // ASSUMED: the acceptance is recorded at replay time; replay only users who consented.
-                    "acceptedAt": crate::time::rfc3339(cx.now_ms()),
+                    "acceptedAt": time::rfc3339_from_ms(cx.now_ms()),
                 });
                 let req = self
                     .request("PUT", self.user_path("/legal-documents"))

@@ -3,7 +3,7 @@
 //! the 10 MB limit. Everything is checked here, by field name, before anything is sent.
 
 use base64::Engine;
-use rampsim_plugin_sdk::country;
+use rampsim_plugin_sdk::{country, time};
 use rampsim_plugin_sdk::{PluginError, Profile};
 use serde_json::{json, Map, Value};
 
@@ -278,7 +278,7 @@ fn required<'a>(field: &str, v: &'a str) -> Result<&'a str, PluginError> {
 pub fn bodies(p: &Profile) -> Result<Bodies, PluginError> {
     let locator = user_locator(&p.ref_id)?;
     let dob = required("date_of_birth", &p.date_of_birth)?;
-    if !crate::time::is_date(dob) {
+    if !time::is_date(dob) {
         return Err(invalid("date_of_birth", "must be YYYY-MM-DD"));
     }
     let user_details = json!({
@@ -372,7 +372,7 @@ pub fn bodies(p: &Profile) -> Result<Bodies, PluginError> {
         ));
     }
     let verified_at = required("idv.verified_at", &p.idv.verified_at)?;
-    if !crate::time::is_timestamp(verified_at) {
+    if !time::is_datetime(verified_at) {
         return Err(invalid("idv.verified_at", "must be an RFC 3339 timestamp"));
     }
     let mut history = Map::new();

@@ -5,7 +5,6 @@
 pub mod adapter;
 pub mod convert;
 pub mod fake;
-pub mod time;
 
 use rampsim_plugin_sdk::{
     EndpointInfo, Manifest, Outcome, Plugin, ScenarioInfo, SettingInfo, Stage, StageInfo,

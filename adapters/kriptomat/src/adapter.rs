@@ -7,6 +7,7 @@ use crate::crypto;
 use crate::reply::{self, id_text};
 use crate::status::{kyc_decision, tx_state, KycDecision, TxState};
 use rampsim_plugin_sdk::http::{encode_path_segment, form_encode};
+use rampsim_plugin_sdk::time;
 use rampsim_plugin_sdk::{
     Adapter, AdapterInit, Cx, HttpRequest, HttpResponse, KycStatus, LogLevel, Outcome, PluginError,
     Stage, StageResult, Step,
@@ -236,7 +237,7 @@ impl KriptomatAdapter {
 
     fn login_request(&self, now_ms: i64) -> HttpRequest {
         let s = &self.settings;
-        let code = crypto::totp(&s.totp_key, now_ms.div_euclid(1000), crypto::TOTP_DIGITS);
+        let code = crypto::totp(&s.totp_key, time::unix_seconds(now_ms), crypto::TOTP_DIGITS);
         // The docs type client_id as an integer; send it as one when it is one.
         let client_id = s
             .client_id
@@ -313,7 +314,7 @@ impl KriptomatAdapter {
             ("forClientId", s.for_client_id.as_str()),
         ]);
         let path = format!("{SHARE_TOKEN_PATH}?{query}");
-        let ts = now_ms.div_euclid(1000).to_string();
+        let ts = time::unix_seconds(now_ms).to_string();
         let sig = crypto::sumsub_signature(&s.secret_key, &ts, "POST", &path, "");
         HttpRequest::post("sumsub", path)
             .with_header("Accept", "application/json")

@@ -2,8 +2,8 @@
 //! response (alpha-3 country, `YYYY-MM-DD`, a separate building number), the Sumsub applicant id,
 //! and the buy order (decimal-string amount, lower-case pair).
 
-use crate::calendar;
 use rampsim_plugin_sdk::country::alpha2_to_alpha3;
+use rampsim_plugin_sdk::time;
 use rampsim_plugin_sdk::{PluginError, Profile};
 use serde_json::{json, Value};
 
@@ -47,7 +47,7 @@ pub fn convert(p: &Profile) -> Result<Converted, PluginError> {
     if !is_e164(&p.phone) {
         return Err(invalid("phone", "must be E.164, like +15556781234"));
     }
-    if calendar::parse_ymd(&p.date_of_birth).is_none() {
+    if time::parse_ymd(&p.date_of_birth).is_none() {
         return Err(invalid(
             "date_of_birth",
             "must be a real date as YYYY-MM-DD",

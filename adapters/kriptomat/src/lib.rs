@@ -4,7 +4,6 @@
 //! and the Sumsub share-token call.
 
 pub mod adapter;
-pub mod calendar;
 pub mod convert;
 pub mod crypto;
 pub mod fake;

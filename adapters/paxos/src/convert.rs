@@ -4,6 +4,7 @@
 
 use crate::formats;
 use rampsim_plugin_sdk::country::alpha2_to_alpha3;
+use rampsim_plugin_sdk::time;
 use rampsim_plugin_sdk::{PluginError, Profile};
 use serde_json::{json, Map, Value};
 
@@ -379,7 +380,7 @@ pub fn alpha3(field: &str, code: &str) -> Result<&'static str, PluginError> {
 }
 
 fn date_of_birth(s: &str) -> Result<String, PluginError> {
-    if formats::is_date(s.trim()) {
+    if time::is_date(s.trim()) {
         Ok(s.trim().to_string())
     } else {
         Err(invalid(
@@ -516,7 +517,7 @@ pub fn verifier_type(provider: &str) -> Result<&'static str, PluginError> {
 }
 
 fn verified_at(s: &str) -> Result<String, PluginError> {
-    if formats::is_rfc3339(s.trim()) {
+    if time::is_rfc3339(s.trim()) {
         Ok(s.trim().to_string())
     } else {
         Err(invalid(

@@ -2,8 +2,8 @@
 //! `dob[day]`), lower-case region and currency codes, the SSN as nine digits, and the
 //! destination network Stripe names.
 
-use crate::calendar;
 use rampsim_plugin_sdk::country::is_alpha2;
+use rampsim_plugin_sdk::time;
 use rampsim_plugin_sdk::{PluginError, Profile};
 
 pub type Form = Vec<(String, String)>;
@@ -135,7 +135,7 @@ pub fn region(alpha2: &str) -> Option<String> {
 
 /// `1960-01-01` -> `(1960, 1, 1)`, for `dob[year]`, `dob[month]`, `dob[day]`.
 pub fn dob_parts(date: &str) -> Option<(i64, u32, u32)> {
-    calendar::parse_ymd(date)
+    time::parse_ymd(date)
 }
 
 /// L1's `id_number` and `id_type`. The seed names the SSN as L1's id; the SSN goes as nine

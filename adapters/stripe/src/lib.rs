@@ -4,7 +4,6 @@
 //! check to do. The fake plays Stripe's test mode for these calls.
 
 pub mod adapter;
-pub mod calendar;
 pub mod convert;
 pub mod fake;
 pub mod reply;

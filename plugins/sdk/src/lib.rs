@@ -16,6 +16,7 @@ pub mod country;
 pub mod export;
 pub mod http;
 pub mod testing;
+pub mod time;
 pub mod wire;
 
 pub use abi::{ABI_VERSION, PROTOCOL_VERSION};

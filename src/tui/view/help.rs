@@ -30,11 +30,11 @@ const KEYS: &[(&str, &str)] = &[
     ),
     (
         "w",
-        "save the journey so far as a HAR transcript (redacted) in the journeys directory",
+        "save the journey (HAR, redacted) to the journeys directory",
     ),
     (
         "U",
-        "unredacted exports on/off (asks first): w and c then write real KYC values and secrets",
+        "toggle real KYC values and secrets in w and c (asks first)",
     ),
     ("Tab, ←→", "move between panes"),
     ("↑↓ PgUp PgDn", "move the selection, scroll"),

@@ -7,7 +7,7 @@ use super::{
     ORDER_FAILED_KYC, PROCESSING_MS, REJECTED,
 };
 use crate::convert::{is_decimal_amount, is_evm_address};
-use crate::time::rfc3339;
+use rampsim_plugin_sdk::time::rfc3339_from_ms;
 use rampsim_plugin_sdk::{FakeNote, FakeRequest, HttpResponse};
 use serde_json::{json, Value};
 
@@ -65,8 +65,8 @@ impl Order {
             }],
             "quote": {
                 "status": "valid",
-                "quotedAt": rfc3339(self.created_ms),
-                "expiresAt": rfc3339(self.created_ms + 600_000),
+                "quotedAt": rfc3339_from_ms(self.created_ms),
+                "expiresAt": rfc3339_from_ms(self.created_ms + 600_000),
                 "totalPrice": { "amount": self.amount, "currency": "usd" },
             },
             "payment": {

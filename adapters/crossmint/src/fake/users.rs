@@ -3,8 +3,8 @@
 
 use super::{error, CrossmintFake, MISSING_KYC, REJECTED, REVIEW_MS};
 use crate::convert::{self, DOCUMENT_TYPE, EMPLOYMENT_STATUS, SOURCE_OF_FUNDS};
-use crate::time::{is_date, is_timestamp};
 use rampsim_plugin_sdk::country::is_alpha2;
+use rampsim_plugin_sdk::time::{is_date, is_datetime};
 use rampsim_plugin_sdk::{FakeRequest, HttpResponse};
 use serde_json::{json, Map, Value};
 
@@ -330,7 +330,7 @@ fn validate_record(body: &Map<String, Value>) -> Check {
     if let Some(h) = object(body, "verificationHistory", false)? {
         for key in ["idVerificationTimestamp", "livenessVerificationTimestamp"] {
             if let Some(t) = string(h, "verificationHistory", key, false)? {
-                if !is_timestamp(t) {
+                if !is_datetime(t) {
                     return Err(format!(
                         "verificationHistory.{key} must be an ISO 8601 date-time"
                     ));
@@ -356,7 +356,7 @@ impl CrossmintFake {
         let Some(at) = body
             .get("acceptedAt")
             .and_then(Value::as_str)
-            .filter(|t| is_timestamp(t))
+            .filter(|t| is_datetime(t))
         else {
             return error(400, "acceptedAt must be an ISO 8601 date-time");
         };

@@ -7,10 +7,10 @@ use super::{
     SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET, SANDBOX_EMAIL, SANDBOX_FOR_CLIENT_ID,
     SANDBOX_PASSWORD, SANDBOX_TOTP_SECRET, SESSION_MS, TX_PENDING_MS,
 };
-use crate::calendar;
 use crate::convert::{is_e164, is_email};
 use crate::crypto::{base32_decode, hotp, totp_step, TOTP_DIGITS};
 use rampsim_plugin_sdk::country::is_alpha3;
+use rampsim_plugin_sdk::time;
 use rampsim_plugin_sdk::{FakeNote, FakeRequest, HttpResponse};
 use serde_json::{json, Map, Value};
 
@@ -200,7 +200,7 @@ impl KriptomatFake {
         }
         // Google Authenticator codes: the current 30 s step, or one step either side for drift.
         let key = base32_decode(SANDBOX_TOTP_SECRET).unwrap_or_default();
-        let step = totp_step(now_ms.div_euclid(1000));
+        let step = totp_step(time::unix_seconds(now_ms));
         let accepted = [step.saturating_sub(1), step, step + 1]
             .iter()
             .any(|s| hotp(&key, *s, TOTP_DIGITS) == code);
@@ -254,10 +254,10 @@ impl KriptomatFake {
                 }
                 "phone" if !is_e164(v) => Some("The phone format is invalid.".to_string()),
                 "country" if !is_alpha3(v) => Some("The selected country is invalid.".to_string()),
-                "date_of_birth" => match calendar::parse_ymd(v) {
+                "date_of_birth" => match time::parse_ymd(v) {
                     None => Some("The date of birth does not match the format Y-m-d.".to_string()),
                     Some((y, m, d))
-                        if calendar::days_from_civil(y, m, d) >= calendar::day_of_ms(now_ms) =>
+                        if time::days_from_civil(y, m, d) >= time::day_of_ms(now_ms) =>
                     {
                         Some("The date of birth must be a date before today.".to_string())
                     }

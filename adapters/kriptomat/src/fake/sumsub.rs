@@ -8,6 +8,7 @@ use super::{
 };
 use crate::adapter::SHARE_TOKEN_PATH;
 use crate::crypto::sumsub_signature;
+use rampsim_plugin_sdk::time;
 use rampsim_plugin_sdk::{FakeRequest, HttpResponse};
 use serde_json::json;
 
@@ -37,7 +38,7 @@ impl KriptomatFake {
                 "X-App-Access-Ts header is missing or not a Unix timestamp",
             );
         };
-        if (now_ms.div_euclid(1000) - ts).abs() > TS_WINDOW_SECS {
+        if (time::unix_seconds(now_ms) - ts).abs() > TS_WINDOW_SECS {
             return self.sumsub_error(401, "Request timestamp is too far from the current time");
         }
         let expected = sumsub_signature(

@@ -10,8 +10,9 @@ use crate::convert::{
     CIP_ID_TYPES, EMPLOYMENT_STATUS, IDENTITY_STATUSES, INDUSTRY_SECTOR, PASSTHROUGH_FIELDS,
     PASSTHROUGH_VERIFIER_TYPES, TRANSFER_VALUE, VERIFIER_TYPES, WEALTH_SOURCE, YEARLY_INCOME,
 };
-use crate::formats::{self, rfc3339_from_ms};
+use crate::formats;
 use rampsim_plugin_sdk::country::is_alpha3;
+use rampsim_plugin_sdk::time::{self, rfc3339_from_ms};
 use rampsim_plugin_sdk::{FakeRequest, HttpResponse};
 use serde_json::{json, Map, Value};
 use std::collections::BTreeMap;
@@ -584,7 +585,7 @@ fn check_person(c: &mut Checker, p: &Map<String, Value>, now: i64) -> (String, S
         &at("passthrough_verified_at"),
         false,
     ) {
-        if !formats::is_rfc3339(t) {
+        if !time::is_rfc3339(t) {
             c.err(
                 &at("passthrough_verified_at"),
                 "must be an RFC 3339 date-time",
@@ -637,13 +638,13 @@ fn check_person(c: &mut Checker, p: &Map<String, Value>, now: i64) -> (String, S
         }
     }
     if let Some(dob) = c.string(p, "date_of_birth", &at("date_of_birth"), true) {
-        let today = rfc3339_from_ms(now);
-        if !formats::is_date(dob) {
+        let today = time::date_from_ms(now);
+        if !time::is_date(dob) {
             c.err(
                 &at("date_of_birth"),
                 "must be a date matching ^[0-9]{4}-[0-9]{2}-[0-9]{2}$",
             );
-        } else if dob > &today[..10] {
+        } else if dob > today.as_str() {
             c.err(&at("date_of_birth"), "must not be in the future");
         }
     }

@@ -5,7 +5,8 @@ use super::{
     FILL_AFTER_MS, PROBLEM_INSUFFICIENT_FUNDS, SCENARIO_INSUFFICIENT_FUNDS,
 };
 use crate::convert::MARKETS;
-use crate::formats::{self, rfc3339_from_ms};
+use crate::formats;
+use rampsim_plugin_sdk::time::rfc3339_from_ms;
 use rampsim_plugin_sdk::{FakeNote, HttpResponse};
 use serde_json::{json, Map, Value};
 use std::collections::BTreeMap;

@@ -6,7 +6,7 @@ use super::{
     REVIEW_MS,
 };
 use crate::convert::{is_partner_user_id, DOCUMENT_TYPES};
-use crate::time::rfc3339;
+use rampsim_plugin_sdk::time::rfc3339_seconds_from_ms;
 use rampsim_plugin_sdk::{FakeRequest, HttpResponse};
 use serde_json::{json, Value};
 
@@ -39,7 +39,7 @@ impl User {
             Kyc::Submitted {
                 decided_ms,
                 verified: true,
-            } => ("verified", Some(rfc3339(decided_ms))),
+            } => ("verified", Some(rfc3339_seconds_from_ms(decided_ms))),
             Kyc::Submitted {
                 verified: false, ..
             } => ("failed", None),

@@ -5,8 +5,8 @@ use super::{
     error, invalid, ProofFake, KYC_REQUIRED_MESSAGE, PENDING_MS, SETTLE_MS, TRANSACTION_FAILED,
 };
 use crate::convert::{is_currency, is_decimal_amount, is_partner_user_id, NETWORKS};
-use crate::time::rfc3339;
 use hmac::{Hmac, Mac};
+use rampsim_plugin_sdk::time::rfc3339_seconds_from_ms;
 use rampsim_plugin_sdk::{FakeNote, FakeRequest, HttpResponse};
 use serde_json::{json, Map, Value};
 use sha2::Sha512;
@@ -60,8 +60,8 @@ impl Transaction {
             "currency": self.currency,
             "amount": self.amount,
             "status": status,
-            "created_at": rfc3339(self.created_ms),
-            "updated_at": rfc3339(since),
+            "created_at": rfc3339_seconds_from_ms(self.created_ms),
+            "updated_at": rfc3339_seconds_from_ms(since),
         })
     }
 }
@@ -196,7 +196,7 @@ impl ProofFake {
             "currency": currency,
             "amount": amount,
             "status": "pending",
-            "expires_at": rfc3339(now_ms + 15 * 60_000),
+            "expires_at": rfc3339_seconds_from_ms(now_ms + 15 * 60_000),
         });
         self.notes.push(FakeNote::order_created(user, id.clone()));
         self.transactions.insert(id, tx);

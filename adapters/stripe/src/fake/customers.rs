@@ -2,9 +2,9 @@
 //! `POST /v1/crypto/customers/{id}/kyc_info`), with Stripe-style parameter validation.
 
 use super::{invalid_request, no_such_customer, Customer, Params, Scenario, StripeFake};
-use crate::calendar;
 use crate::convert::is_e164;
 use rampsim_plugin_sdk::country::is_alpha2;
+use rampsim_plugin_sdk::time;
 use rampsim_plugin_sdk::HttpResponse;
 use std::collections::BTreeMap;
 
@@ -97,7 +97,7 @@ impl StripeFake {
         let id = self.next_id("crc");
         let customer = Customer {
             id: id.clone(),
-            created_s: now_ms.div_euclid(1000),
+            created_s: time::unix_seconds(now_ms),
             metadata,
             provided: Vec::new(),
             l0_submitted_ms: None,
@@ -184,14 +184,14 @@ fn validate_kyc(params: &Params, has_l0: bool, now_ms: i64) -> Result<(bool, boo
             int_param(params, "dob[year]")?,
         );
         let date = format!("{y:04}-{m:02}-{d:02}");
-        let Some((y, m, d)) = calendar::parse_ymd(&date) else {
+        let Some((y, m, d)) = time::parse_ymd(&date) else {
             return Err(invalid_request(
                 None,
                 "Invalid dob: not a real date.",
                 Some("dob"),
             ));
         };
-        if calendar::days_from_civil(y + 18, m, d) > calendar::day_of_ms(now_ms) {
+        if time::days_from_civil(y + 18, m, d) > time::day_of_ms(now_ms) {
             return Err(invalid_request(
                 None,
                 "The customer must be at least 18 years old.",

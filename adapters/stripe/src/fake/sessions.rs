@@ -7,6 +7,7 @@ use crate::adapter::{
     CODE_MISSING_DOCUMENT, CODE_MISSING_IDENTITY, CODE_MISSING_MINIMUM, CODE_VERIFICATION_PENDING,
 };
 use crate::tiers::{Tier, TierStatus};
+use rampsim_plugin_sdk::time;
 use rampsim_plugin_sdk::{FakeNote, HttpResponse};
 use serde_json::json;
 
@@ -148,7 +149,7 @@ impl StripeFake {
             "id": id,
             "object": "crypto.onramp_session",
             "client_secret": format!("{id}_secret_rampsimSandbox{:08}", self.session_count() + 1),
-            "created": now_ms.div_euclid(1000),
+            "created": time::unix_seconds(now_ms),
             "livemode": false,
             "crypto_customer_id": customer_id,
             "kyc_details_provided": true,
