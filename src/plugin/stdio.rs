@@ -36,7 +36,12 @@ impl StdioRedirect {
         o.append(true).create(true);
         #[cfg(unix)]
         std::os::unix::fs::OpenOptionsExt::mode(&mut o, 0o600);
-        let target = o.open(path)?;
+        let file = o.open(path)?;
+        // Plugin output goes through a pipe to a thread that redacts each line before it
+        // reaches the file: a plugin may print KYC data or a token, and the log file is one of
+        // the places that must never carry them.
+        let (reader, target) = io::pipe()?;
+        spawn_redacting_copier(reader, file)?;
         // What the process printed so far belongs on the terminal, not in the file.
         let _ = io::stdout().flush();
         let _ = io::stderr().flush();
@@ -51,6 +56,9 @@ impl StdioRedirect {
             return Err(e);
         }
         SAVED[1].store(saved_err.into_raw_fd(), Ordering::SeqCst);
+        // fds 1 and 2 now hold the pipe's write end; dropping ours means the copier sees the
+        // end of the stream once they are restored.
+        drop(target);
         Ok(StdioRedirect { terminal })
     }
 
@@ -89,7 +97,43 @@ pub fn restore() {
         // copy is closed either way.
         let _ = redirect(&saved, target);
     }
+    // The pipe's write ends are closed now, unless a child process inherited one (a clipboard
+    // helper that stays in the background): wait for the copier, but never for long.
+    let finished = COPIER_DONE.lock().unwrap_or_else(|p| p.into_inner()).take();
+    if let Some(finished) = finished {
+        let _ = finished.recv_timeout(std::time::Duration::from_millis(300));
+    }
 }
+
+/// Copies what arrives on `reader` to `file` line by line, redacted, until the write ends close.
+fn spawn_redacting_copier(reader: io::PipeReader, mut file: File) -> io::Result<()> {
+    let (done, finished) = std::sync::mpsc::channel::<()>();
+    *COPIER_DONE.lock().unwrap_or_else(|p| p.into_inner()) = Some(finished);
+    std::thread::Builder::new()
+        .name("plugin-output".into())
+        .spawn(move || {
+            use std::io::BufRead;
+            let mut lines = io::BufReader::new(reader);
+            let mut buf = Vec::new();
+            loop {
+                buf.clear();
+                match lines.read_until(b'\n', &mut buf) {
+                    Ok(0) | Err(_) => break,
+                    Ok(_) => {
+                        let line = String::from_utf8_lossy(&buf);
+                        let line = crate::redact::global_redact(line.trim_end_matches('\n'));
+                        let _ = writeln!(file, "plugin output: {line}");
+                    }
+                }
+            }
+            let _ = done.send(());
+        })
+        .map(|_| ())
+}
+
+/// Signalled when the copier has written everything; [`restore`] waits for it a little.
+static COPIER_DONE: std::sync::Mutex<Option<std::sync::mpsc::Receiver<()>>> =
+    std::sync::Mutex::new(None);
 
 /// Makes `target` (1 or 2) refer to what `from` refers to.
 fn redirect(from: &impl AsRawFd, target: i32) -> io::Result<()> {

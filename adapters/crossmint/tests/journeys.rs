@@ -5,7 +5,9 @@ mod common;
 
 use rampsim_crossmint::fake::{MISSING_KYC_MESSAGE, PROCESSING_MS};
 use rampsim_crossmint::{CrossmintPlugin, SANDBOX_API_KEY, SANDBOX_API_KEY_NO_ORDERS};
-use rampsim_plugin_sdk::testing::{sample_profile, Harness, JourneyReport};
+use rampsim_plugin_sdk::testing::{
+    run_with_replaced_answer, sample_profile, Harness, JourneyReport,
+};
 use rampsim_plugin_sdk::{Adapter, KycStatus, Next, Outcome, Plugin, Stage};
 use serde_json::{json, Value};
 
@@ -237,23 +239,32 @@ fn kyc_processing_lasts_the_scenarios_sandbox_time() {
         rampsim_crossmint::adapter::CrossmintAdapter::new(h.init(sample_profile())).unwrap();
     for stage in [Stage::Register, Stage::IdvPassthrough] {
         assert_eq!(
-            common::run_stage(&mut h, &mut a, stage, 0).next,
+            h.run_stage_once(&mut a, stage, 0).unwrap().result.next,
             Next::Continue
         );
     }
     let created = h.now_ms;
     assert_eq!(
-        common::run_stage(&mut h, &mut a, Stage::CreateOrder, 0).next,
+        h.run_stage_once(&mut a, Stage::CreateOrder, 0)
+            .unwrap()
+            .result
+            .next,
         Next::Poll
     );
     h.now_ms = created + PROCESSING_MS - 10;
-    let res = common::run_stage(&mut h, &mut a, Stage::CreateOrder, 1);
+    let res = h
+        .run_stage_once(&mut a, Stage::CreateOrder, 1)
+        .unwrap()
+        .result;
     assert_eq!(
         (res.next, res.provider_status.as_deref()),
         (Next::Poll, Some("processing-kyc-verification"))
     );
     h.now_ms = created + PROCESSING_MS + 10;
-    let res = common::run_stage(&mut h, &mut a, Stage::CreateOrder, 2);
+    let res = h
+        .run_stage_once(&mut a, Stage::CreateOrder, 2)
+        .unwrap()
+        .result;
     assert_eq!(
         (res.next, res.provider_status.as_deref()),
         (Next::Continue, Some("awaiting-payment"))
@@ -379,10 +390,13 @@ fn pending_privacy_policy_asks_for_the_acceptance() {
     let mut a =
         rampsim_crossmint::adapter::CrossmintAdapter::new(h.init(sample_profile())).unwrap();
     assert_eq!(
-        common::run_stage(&mut h, &mut a, Stage::IdvPassthrough, 0).next,
+        h.run_stage_once(&mut a, Stage::IdvPassthrough, 0)
+            .unwrap()
+            .result
+            .next,
         Next::Continue
     );
-    let res = common::run_stage(&mut h, &mut a, Stage::AwaitKyc, 0);
+    let res = h.run_stage_once(&mut a, Stage::AwaitKyc, 0).unwrap().result;
     assert_eq!(res.next, Next::Finish(Outcome::ActionRequired));
     assert_eq!(
         res.provider_status.as_deref(),
@@ -398,10 +412,13 @@ fn not_started_after_the_trigger_keeps_waiting() {
     let mut a =
         rampsim_crossmint::adapter::CrossmintAdapter::new(h.init(sample_profile())).unwrap();
     assert_eq!(
-        common::run_stage(&mut h, &mut a, Stage::Register, 0).next,
+        h.run_stage_once(&mut a, Stage::Register, 0)
+            .unwrap()
+            .result
+            .next,
         Next::Continue
     );
-    let res = common::run_stage(&mut h, &mut a, Stage::AwaitKyc, 0);
+    let res = h.run_stage_once(&mut a, Stage::AwaitKyc, 0).unwrap().result;
     assert_eq!(res.provider_status.as_deref(), Some("requires-data"));
     assert!(
         res.message.contains("kycData.identityDocument"),
@@ -415,9 +432,14 @@ fn garbage_at_every_step_fails_cleanly() {
     for stage in Stage::ALL {
         for index in 0..4 {
             for (what, g) in common::garbage() {
-                let Some(res) =
-                    common::run_corrupted::<CrossmintPlugin>("kyc_processing", stage, index, &g)
-                else {
+                let Some(res) = run_with_replaced_answer::<CrossmintPlugin>(
+                    "kyc_processing",
+                    sample_profile(),
+                    stage,
+                    index,
+                    &g,
+                )
+                .expect("the adapter accepts the sample") else {
                     continue;
                 };
                 assert_eq!(
@@ -438,12 +460,14 @@ fn garbage_at_every_step_fails_cleanly() {
             }
         }
         assert!(
-            common::run_corrupted::<CrossmintPlugin>(
+            run_with_replaced_answer::<CrossmintPlugin>(
                 "kyc_processing",
+                sample_profile(),
                 stage,
                 0,
                 &common::garbage()[0].1
             )
+            .expect("the adapter accepts the sample")
             .is_some(),
             "{stage} sends at least one request"
         );

@@ -3,7 +3,9 @@
 
 mod common;
 
-use rampsim_plugin_sdk::testing::{sample_profile, Harness, JourneyReport};
+use rampsim_plugin_sdk::testing::{
+    run_with_replaced_answer, sample_profile, Harness, JourneyReport,
+};
 use rampsim_plugin_sdk::{Adapter, HttpRequest, KycStatus, Mode, Next, Outcome, Plugin, Stage};
 use rampsim_proof::adapter::ProofAdapter;
 use rampsim_proof::fake::{session_signature, REVIEW_MS};
@@ -193,23 +195,26 @@ fn pending_then_verified_waits_the_scenarios_minutes() {
     let mut a = ProofAdapter::new(h.init(sample_profile())).unwrap();
     for stage in [Stage::Register, Stage::IdvPassthrough] {
         assert_eq!(
-            common::run_stage(&mut h, &mut a, stage, 0).next,
+            h.run_stage_once(&mut a, stage, 0).unwrap().result.next,
             Next::Continue
         );
     }
     let submitted = h.now_ms - 1;
-    let res = common::run_stage(&mut h, &mut a, Stage::AwaitKyc, 0);
+    let res = h.run_stage_once(&mut a, Stage::AwaitKyc, 0).unwrap().result;
     assert_eq!(
         (res.next, res.kyc_status),
         (Next::Poll, Some(KycStatus::Pending))
     );
     h.now_ms = submitted + REVIEW_MS - 1_000;
     assert_eq!(
-        common::run_stage(&mut h, &mut a, Stage::AwaitKyc, 1).next,
+        h.run_stage_once(&mut a, Stage::AwaitKyc, 1)
+            .unwrap()
+            .result
+            .next,
         Next::Poll
     );
     h.now_ms = submitted + REVIEW_MS;
-    let res = common::run_stage(&mut h, &mut a, Stage::AwaitKyc, 2);
+    let res = h.run_stage_once(&mut a, Stage::AwaitKyc, 2).unwrap().result;
     assert_eq!(
         (res.next, res.kyc_status),
         (Next::Continue, Some(KycStatus::Approved))
@@ -284,10 +289,16 @@ fn live_mode_tells_the_operator_and_waits_for_the_widget() {
     init.profile.document.kind = "visa".into(); // the user picks the document in the widget
     let mut a = ProofAdapter::new(init).unwrap();
     assert_eq!(
-        common::run_stage(&mut h, &mut a, Stage::Register, 0).kyc_status,
+        h.run_stage_once(&mut a, Stage::Register, 0)
+            .unwrap()
+            .result
+            .kyc_status,
         Some(KycStatus::NotStarted)
     );
-    let res = common::run_stage(&mut h, &mut a, Stage::IdvPassthrough, 0);
+    let res = h
+        .run_stage_once(&mut a, Stage::IdvPassthrough, 0)
+        .unwrap()
+        .result;
     assert_eq!(res.next, Next::Skipped);
     assert_eq!(
         res.message,
@@ -295,7 +306,7 @@ fn live_mode_tells_the_operator_and_waits_for_the_widget() {
          document upload and liveness; rampsim waits for the decision"
     );
     // Nothing submitted yet: live mode waits instead of going on.
-    let res = common::run_stage(&mut h, &mut a, Stage::AwaitKyc, 0);
+    let res = h.run_stage_once(&mut a, Stage::AwaitKyc, 0).unwrap().result;
     assert_eq!(
         (res.next, res.kyc_status),
         (Next::Poll, Some(KycStatus::NotStarted))
@@ -307,7 +318,7 @@ fn live_mode_tells_the_operator_and_waits_for_the_widget() {
     )
     .bearer(SANDBOX_CLIENT_TOKEN);
     assert_eq!(h.send(&played).status, 200);
-    let res = common::run_stage(&mut h, &mut a, Stage::AwaitKyc, 1);
+    let res = h.run_stage_once(&mut a, Stage::AwaitKyc, 1).unwrap().result;
     assert_eq!(
         (res.next, res.kyc_status),
         (Next::Continue, Some(KycStatus::Approved))
@@ -383,8 +394,14 @@ fn garbage_at_every_step_fails_cleanly() {
     for stage in Stage::ALL {
         for index in 0..4 {
             for (what, g) in common::garbage() {
-                let Some(res) = common::run_corrupted::<ProofPlugin>("verified", stage, index, &g)
-                else {
+                let Some(res) = run_with_replaced_answer::<ProofPlugin>(
+                    "verified",
+                    sample_profile(),
+                    stage,
+                    index,
+                    &g,
+                )
+                .expect("the adapter accepts the sample") else {
                     continue;
                 };
                 assert_eq!(
@@ -402,8 +419,15 @@ fn garbage_at_every_step_fails_cleanly() {
             }
         }
         assert!(
-            common::run_corrupted::<ProofPlugin>("verified", stage, 0, &common::garbage()[0].1)
-                .is_some(),
+            run_with_replaced_answer::<ProofPlugin>(
+                "verified",
+                sample_profile(),
+                stage,
+                0,
+                &common::garbage()[0].1
+            )
+            .expect("the adapter accepts the sample")
+            .is_some(),
             "{stage} sends at least one request"
         );
     }
@@ -413,7 +437,14 @@ fn garbage_at_every_step_fails_cleanly() {
         headers: vec![],
         body: "<html>Not Found</html>".into(),
     };
-    let res =
-        common::run_corrupted::<ProofPlugin>("verified", Stage::Register, 0, &html404).unwrap();
+    let res = run_with_replaced_answer::<ProofPlugin>(
+        "verified",
+        sample_profile(),
+        Stage::Register,
+        0,
+        &html404,
+    )
+    .expect("the adapter accepts the sample")
+    .unwrap();
     assert_eq!(res.next, Next::Finish(Outcome::Failed), "{}", res.message);
 }

@@ -41,6 +41,19 @@ pub struct JourneyReport {
 }
 
 impl JourneyReport {
+    fn empty() -> Self {
+        JourneyReport {
+            outcome: Outcome::OrderCreated,
+            kyc_status: None,
+            provider_status: None,
+            order_id: None,
+            stages: Vec::new(),
+            exchanges: Vec::new(),
+            sensitive: Vec::new(),
+            polls: 0,
+        }
+    }
+
     pub fn stage(&self, stage: Stage) -> Option<&StageResult> {
         self.stages
             .iter()
@@ -121,16 +134,7 @@ impl<P: Plugin> Harness<P> {
         let manifest = P::manifest();
         let mut adapter = P::Adapter::new(round_trip(&init))?;
         let started = self.now_ms;
-        let mut report = JourneyReport {
-            outcome: Outcome::OrderCreated,
-            kyc_status: None,
-            provider_status: None,
-            order_id: None,
-            stages: Vec::new(),
-            exchanges: Vec::new(),
-            sensitive: Vec::new(),
-            polls: 0,
-        };
+        let mut report = JourneyReport::empty();
         for stage in Stage::ALL {
             if let Some(reason) = manifest.stage(stage).and_then(|s| s.skipped.clone()) {
                 report.stages.push((stage, StageResult::skipped(reason)));
@@ -138,7 +142,8 @@ impl<P: Plugin> Harness<P> {
             }
             let mut poll = 0u32;
             let result = loop {
-                let result = self.run_stage(&mut adapter, stage, poll, &mut report)?;
+                let result =
+                    self.run_stage(&mut adapter, stage, poll, &mut report, &mut no_swap)?;
                 if result.next != Next::Poll {
                     break result;
                 }
@@ -168,12 +173,44 @@ impl<P: Plugin> Harness<P> {
         Ok(report)
     }
 
+    /// Runs one `begin` of `stage` (poll number `poll`) and the requests it sends against the
+    /// fake, as [`Harness::run`] does for each step (every request moves the clock on 1 ms), but
+    /// no more: no polling, no other stage, skipped or not. For tests that move the clock by hand
+    /// between polls, or look at the requests of one step.
+    pub fn run_stage_once(
+        &mut self,
+        adapter: &mut P::Adapter,
+        stage: Stage,
+        poll: u32,
+    ) -> Result<StageStep, PluginError> {
+        self.stage_step(adapter, stage, poll, &mut no_swap)
+    }
+
+    fn stage_step(
+        &mut self,
+        adapter: &mut P::Adapter,
+        stage: Stage,
+        poll: u32,
+        swap: &mut dyn FnMut(&HttpRequest) -> Option<HttpResponse>,
+    ) -> Result<StageStep, PluginError> {
+        let mut report = JourneyReport::empty();
+        let result = self.run_stage(adapter, stage, poll, &mut report, swap)?;
+        Ok(StageStep {
+            result,
+            exchanges: report.exchanges,
+            sensitive: report.sensitive,
+        })
+    }
+
+    /// One step of `stage`; `swap` may answer a request in the fake's place (the fake then
+    /// never sees it).
     fn run_stage(
         &mut self,
         adapter: &mut P::Adapter,
         stage: Stage,
         poll: u32,
         report: &mut JourneyReport,
+        swap: &mut dyn FnMut(&HttpRequest) -> Option<HttpResponse>,
     ) -> Result<StageResult, PluginError> {
         let mut cx = Cx::new(self.now_ms, poll);
         let mut step = round_trip(&adapter.begin(stage, &mut cx)?);
@@ -182,7 +219,10 @@ impl<P: Plugin> Harness<P> {
             match step {
                 Step::Finish { result } => return Ok(result),
                 Step::Send { request } => {
-                    let response = self.send(&request);
+                    let response = match swap(&request) {
+                        Some(answer) => round_trip(&answer),
+                        None => self.send(&request),
+                    };
                     self.now_ms += 1;
                     report.exchanges.push(Exchange {
                         stage,
@@ -197,6 +237,172 @@ impl<P: Plugin> Harness<P> {
         Err(PluginError::other(format!(
             "stage {stage} sent more than 64 requests without finishing"
         )))
+    }
+}
+
+fn no_swap(_: &HttpRequest) -> Option<HttpResponse> {
+    None
+}
+
+/// What one `begin` of one stage did, run by [`Harness::run_stage_once`].
+#[derive(Clone, Debug)]
+pub struct StageStep {
+    /// The stage's answer; its `next` says whether it wants to be polled, go on or finish.
+    pub result: StageResult,
+    /// The requests the step sent and the answers it got, in order.
+    pub exchanges: Vec<Exchange>,
+    /// Values the adapter asked to redact during the step.
+    pub sensitive: Vec<String>,
+}
+
+impl StageStep {
+    /// The requests the step sent, in order.
+    pub fn requests(&self) -> Vec<HttpRequest> {
+        self.exchanges.iter().map(|e| e.request.clone()).collect()
+    }
+}
+
+/// Runs the journey of `scenario` for `profile` against a fresh fake of `P`, except that the
+/// `index`-th request of `stage` (counted from 0 across the stage's polls) is answered with
+/// `replacement` and never reaches the fake. Returns the result the stage gave right after
+/// that answer, or `None` when the journey never got there (the stage sent fewer requests, or
+/// the journey ended before). Stages are polled every 5 s of virtual time, at most 200 times.
+pub fn run_with_replaced_answer<P: Plugin>(
+    scenario: &str,
+    profile: Profile,
+    stage: Stage,
+    index: usize,
+    replacement: &HttpResponse,
+) -> Result<Option<StageResult>, PluginError> {
+    let mut h = Harness::<P>::new(scenario);
+    let mut adapter = P::Adapter::new(round_trip(&h.init(profile)))?;
+    let manifest = P::manifest();
+    for st in Stage::ALL {
+        if manifest.stage(st).and_then(|s| s.skipped.clone()).is_some() {
+            continue;
+        }
+        let mut sent = 0usize;
+        let mut replaced = false;
+        let mut poll = 0u32;
+        loop {
+            let mut swap = |_: &HttpRequest| {
+                let hit = st == stage && sent == index;
+                sent += 1;
+                replaced |= hit;
+                hit.then(|| replacement.clone())
+            };
+            let result = h.stage_step(&mut adapter, st, poll, &mut swap)?.result;
+            if replaced {
+                return Ok(Some(result));
+            }
+            match result.next {
+                Next::Poll if poll < 200 => {
+                    poll += 1;
+                    h.now_ms += 5_000;
+                }
+                Next::Continue => break,
+                _ => return Ok(None),
+            }
+        }
+        if st == stage {
+            return Ok(None);
+        }
+    }
+    Ok(None)
+}
+
+/// Names the plugin and the scenario for [`SpoiledOnce`].
+pub trait Spoil: 'static {
+    /// The plugin whose fake is wrapped; its adapter and manifest are used as they are.
+    type Plugin: Plugin;
+    /// The scenario the wrapped fake plays, whatever scenario the harness names.
+    const SCENARIO: &'static str;
+    /// The spoilt answer of kind `kind` (see [`spoilt_response`]).
+    fn spoilt(kind: &str) -> HttpResponse;
+}
+
+/// Plugin `S::Plugin` with a fake that spoils the first answer to one chosen request. The
+/// harness's scenario names the kind of garbage and the request: `"html@POST /kyc-import"`
+/// spoils the first `POST` whose path ends with `/kyc-import` (a marker ending in `/`, such as
+/// `"GET /users/"`, matches any path containing it). A `429` is answered in the fake's place
+/// (the provider refused before acting); any other kind after the fake handled the request
+/// (the provider acted, the answer got lost).
+pub struct SpoiledOnce<S: Spoil>(std::marker::PhantomData<S>);
+
+impl<S: Spoil> Plugin for SpoiledOnce<S> {
+    type Adapter = <S::Plugin as Plugin>::Adapter;
+    type Fake = SpoiledOnceFake<S>;
+    fn manifest() -> Manifest {
+        S::Plugin::manifest()
+    }
+}
+
+/// The fake of [`SpoiledOnce`].
+pub struct SpoiledOnceFake<S: Spoil> {
+    pub inner: <S::Plugin as Plugin>::Fake,
+    /// Whether the chosen answer was spoilt already.
+    pub done: bool,
+}
+
+impl<S: Spoil> Fake for SpoiledOnceFake<S> {
+    fn new() -> Self {
+        SpoiledOnceFake {
+            inner: <S::Plugin as Plugin>::Fake::new(),
+            done: false,
+        }
+    }
+
+    fn handle(&mut self, request: &FakeRequest, now_ms: i64, scenario: &str) -> HttpResponse {
+        let (kind, target) = scenario
+            .split_once('@')
+            .expect("the scenario is `{kind}@{METHOD} {path marker}`");
+        let (method, marker) = target
+            .split_once(' ')
+            .expect("the scenario is `{kind}@{METHOD} {path marker}`");
+        let hit = !self.done
+            && request.method == method
+            && (request.path.ends_with(marker)
+                || (marker.ends_with('/') && request.path.contains(marker)));
+        self.done |= hit;
+        if hit && kind == "429" {
+            return S::spoilt(kind);
+        }
+        let real = self.inner.handle(request, now_ms, S::SCENARIO);
+        if hit {
+            return S::spoilt(kind);
+        }
+        real
+    }
+}
+
+/// Garbage a broken proxy or provider could answer, by kind: `html` (a maintenance page with
+/// status 200), `truncated` (`truncated_json` with status 200), `500` (a JSON error without
+/// the provider's error shape), `empty` (200, no body) and `429` (with `Retry-After: 7`).
+pub fn spoilt_response(kind: &str, truncated_json: &str) -> HttpResponse {
+    let (status, content_type, body) = match kind {
+        "html" => (
+            200,
+            "text/html",
+            "<html><body><h1>Down for maintenance</h1></body></html>",
+        ),
+        "truncated" => (200, "application/json", truncated_json),
+        "500" => (500, "application/json", r#"{"message":"Server Error"}"#),
+        "empty" => (200, "application/json", ""),
+        "429" => (
+            429,
+            "application/json",
+            r#"{"message":"Too Many Requests"}"#,
+        ),
+        other => panic!("unknown kind of garbage `{other}`"),
+    };
+    let mut headers = vec![("Content-Type".to_string(), content_type.to_string())];
+    if status == 429 {
+        headers.push(("Retry-After".to_string(), "7".to_string()));
+    }
+    HttpResponse {
+        status,
+        headers,
+        body: body.into(),
     }
 }
 
@@ -1411,6 +1617,78 @@ mod probe_tests {
             check_every_scenario::<Tiny<WRONG_OUTCOME>>(&sample_profile()),
             ["scenario ok: ended rejected at await_kyc: no; it declares order_created"]
         );
+    }
+
+    #[test]
+    fn run_stage_once_runs_one_step_and_no_more() {
+        let mut h = Harness::<Tiny<RIGHT>>::new("ok");
+        let mut a = TinyAdapter::<RIGHT>::new(h.init(sample_profile())).unwrap();
+        let step = h.run_stage_once(&mut a, Stage::Register, 0).unwrap();
+        assert_eq!(step.result.next, Next::Continue);
+        let paths: Vec<String> = step.requests().into_iter().map(|r| r.path).collect();
+        assert_eq!(paths, ["/users"]);
+        assert_eq!(step.exchanges[0].stage, Stage::Register);
+        assert_eq!(step.exchanges[0].response.status, 200);
+        assert_eq!(h.now_ms, START_MS + 1, "each request moves the clock 1 ms");
+        // A stage that wants polling is not polled: the test does that.
+        let first = h.run_stage_once(&mut a, Stage::AwaitKyc, 0).unwrap();
+        assert_eq!(first.result.next, Next::Poll);
+        let again = h.run_stage_once(&mut a, Stage::AwaitKyc, 1).unwrap();
+        assert_eq!(again.result.next, Next::Continue);
+        assert_eq!(h.now_ms, START_MS + 3);
+    }
+
+    #[test]
+    fn a_replaced_answer_reaches_the_adapter_and_not_the_fake() {
+        let g = HttpResponse::json(500, &serde_json::json!({"error": "boom"}));
+        let run = |stage, index| {
+            run_with_replaced_answer::<Tiny<RIGHT>>("ok", sample_profile(), stage, index, &g)
+                .unwrap()
+        };
+        let r = run(Stage::Register, 0).expect("register sends one request");
+        assert_eq!(r.next, Next::Finish(Outcome::Failed));
+        assert_eq!(r.message, "tiny answered 500");
+        assert!(run(Stage::Register, 1).is_none(), "only one request");
+        assert!(run(Stage::IdvPassthrough, 0).is_none(), "skipped");
+        // Counted across polls: the second request of AwaitKyc is its first poll's.
+        let r = run(Stage::AwaitKyc, 1).expect("await_kyc polls once");
+        assert_eq!(r.message, "tiny answered 500");
+        assert!(run(Stage::AwaitKyc, 2).is_none());
+        assert!(run(Stage::CreateOrder, 0).is_some());
+    }
+
+    struct TinySpoil;
+    impl Spoil for TinySpoil {
+        type Plugin = Tiny<RIGHT>;
+        const SCENARIO: &'static str = "ok";
+        fn spoilt(kind: &str) -> HttpResponse {
+            spoilt_response(kind, r#"{"id":"#)
+        }
+    }
+
+    #[test]
+    fn a_spoiled_once_fake_spoils_the_first_matching_answer_only() {
+        let run = |scenario: &str| {
+            Harness::<SpoiledOnce<TinySpoil>>::new(scenario)
+                .run(sample_profile())
+                .unwrap()
+        };
+        let r = run("html@POST /users");
+        assert_eq!(r.outcome, Outcome::Failed);
+        assert_eq!(r.stages.last().unwrap().0, Stage::Register);
+        assert!(r.exchanges[0].response.body.contains("<html>"));
+        // A marker ending in `/` matches any path containing it; only the first hit is spoilt.
+        let r = run("500@POST /users/");
+        assert_eq!(r.stages.last().unwrap().0, Stage::AwaitKyc);
+        assert_eq!(r.stages.last().unwrap().1.message, "tiny answered 500");
+        let r = run("truncated@POST /orders");
+        assert_eq!(r.exchanges.last().unwrap().response.body, r#"{"id":"#);
+        assert_eq!(r.outcome, Outcome::Failed);
+        // Nothing matches: the journey runs as the wrapped scenario does.
+        assert_eq!(run("empty@GET /users").outcome, Outcome::OrderCreated);
+        let too_many = spoilt_response("429", "");
+        assert_eq!(too_many.status, 429);
+        assert_eq!(too_many.header("retry-after"), Some("7"));
     }
 
     #[test]
