@@ -431,6 +431,18 @@ fn help_screen() {
         "the help shows the log file"
     );
     insta::assert_snapshot!("help", shown);
+    // At the smallest supported size every key and the log file still show.
+    let mut small = ready_app(&recorded, "approved", plugin_list(false), 80, 24);
+    press(&mut small, KeyCode::Char('?'));
+    let shown = screen(&small);
+    for needle in [
+        "n, Enter",
+        "q, Ctrl-C",
+        "/home/operator/rampsim/rampsim.log",
+        "RAMPSIM_LOG",
+    ] {
+        assert!(shown.contains(needle), "{needle} at 80x24:\n{shown}");
+    }
 }
 
 #[test]

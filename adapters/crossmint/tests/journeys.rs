@@ -1,12 +1,10 @@
 //! Every scenario of the manifest, end to end against the fake, and what a support engineer
 //! checks in the report: outcome, KYC status, provider word, what was sent and redacted.
 
-mod common;
-
 use rampsim_crossmint::fake::{MISSING_KYC_MESSAGE, PROCESSING_MS};
 use rampsim_crossmint::{CrossmintPlugin, SANDBOX_API_KEY, SANDBOX_API_KEY_NO_ORDERS};
 use rampsim_plugin_sdk::testing::{
-    run_with_replaced_answer, sample_profile, Harness, JourneyReport,
+    garbage_answers, run_with_replaced_answer, sample_profile, Harness, JourneyReport,
 };
 use rampsim_plugin_sdk::{Adapter, KycStatus, Next, Outcome, Plugin, Stage};
 use serde_json::{json, Value};
@@ -431,7 +429,7 @@ fn not_started_after_the_trigger_keeps_waiting() {
 fn garbage_at_every_step_fails_cleanly() {
     for stage in Stage::ALL {
         for index in 0..4 {
-            for (what, g) in common::garbage() {
+            for (what, g) in garbage() {
                 let Some(res) = run_with_replaced_answer::<CrossmintPlugin>(
                     "kyc_processing",
                     sample_profile(),
@@ -465,11 +463,19 @@ fn garbage_at_every_step_fails_cleanly() {
                 sample_profile(),
                 stage,
                 0,
-                &common::garbage()[0].1
+                &garbage()[0].1
             )
             .expect("the adapter accepts the sample")
             .is_some(),
             "{stage} sends at least one request"
         );
     }
+}
+
+/// Garbage a broken proxy or provider could answer; the 500 in Crossmint's own error shape.
+fn garbage() -> Vec<(&'static str, rampsim_plugin_sdk::HttpResponse)> {
+    garbage_answers(
+        r#"{"userId": "user-1", "userDetails": tr"#,
+        r#"{"error": true, "message": "Internal server error"}"#,
+    )
 }

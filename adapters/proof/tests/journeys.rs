@@ -1,10 +1,8 @@
 //! Every scenario of the manifest, end to end against the fake, plus live mode, returning
 //! users, refused credentials and garbage answers.
 
-mod common;
-
 use rampsim_plugin_sdk::testing::{
-    run_with_replaced_answer, sample_profile, Harness, JourneyReport,
+    garbage_answers, run_with_replaced_answer, sample_profile, Harness, JourneyReport,
 };
 use rampsim_plugin_sdk::{Adapter, HttpRequest, KycStatus, Mode, Next, Outcome, Plugin, Stage};
 use rampsim_proof::adapter::ProofAdapter;
@@ -393,7 +391,7 @@ fn inputs_are_checked_before_sending() {
 fn garbage_at_every_step_fails_cleanly() {
     for stage in Stage::ALL {
         for index in 0..4 {
-            for (what, g) in common::garbage() {
+            for (what, g) in garbage() {
                 let Some(res) = run_with_replaced_answer::<ProofPlugin>(
                     "verified",
                     sample_profile(),
@@ -424,7 +422,7 @@ fn garbage_at_every_step_fails_cleanly() {
                 sample_profile(),
                 stage,
                 0,
-                &common::garbage()[0].1
+                &garbage()[0].1
             )
             .expect("the adapter accepts the sample")
             .is_some(),
@@ -447,4 +445,12 @@ fn garbage_at_every_step_fails_cleanly() {
     .expect("the adapter accepts the sample")
     .unwrap();
     assert_eq!(res.next, Next::Finish(Outcome::Failed), "{}", res.message);
+}
+
+/// Garbage a broken proxy or provider could answer; the 500 in Proof's own error shape.
+fn garbage() -> Vec<(&'static str, rampsim_plugin_sdk::HttpResponse)> {
+    garbage_answers(
+        r#"{"partner_user_id": "user-1", "status": "verif"#,
+        r#"{"error": "internal_error", "code": "internal_error", "message": "Internal server error"}"#,
+    )
 }

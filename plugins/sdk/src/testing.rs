@@ -406,6 +406,36 @@ pub fn spoilt_response(kind: &str, truncated_json: &str) -> HttpResponse {
     }
 }
 
+/// Garbage a broken proxy or provider could answer, to feed an adapter with
+/// [`run_with_replaced_answer`]: a `502 Bad Gateway` HTML page under status 200,
+/// `truncated_json` (200), `error_json` under status 500, an empty body (200, no headers) and
+/// JSON of another shape (`[1, 2, 3]`). Named by what they are.
+pub fn garbage_answers(
+    truncated_json: &str,
+    error_json: &str,
+) -> Vec<(&'static str, HttpResponse)> {
+    let json = || vec![("Content-Type".to_string(), "application/json".to_string())];
+    let answer = |status, headers, body: &str| HttpResponse {
+        status,
+        headers,
+        body: body.to_string(),
+    };
+    vec![
+        (
+            "HTML",
+            answer(
+                200,
+                vec![("Content-Type".into(), "text/html".into())],
+                "<html><body><h1>502 Bad Gateway</h1></body></html>",
+            ),
+        ),
+        ("truncated JSON", answer(200, json(), truncated_json)),
+        ("500", answer(500, json(), error_json)),
+        ("empty body", answer(200, vec![], "")),
+        ("JSON of another shape", answer(200, json(), "[1, 2, 3]")),
+    ]
+}
+
 fn remember(report: &mut JourneyReport, result: &StageResult) {
     if let Some(k) = result.kyc_status {
         report.kyc_status = Some(k);

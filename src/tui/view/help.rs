@@ -9,33 +9,29 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 use ratatui::Frame;
 
+// Each description fits one line of the narrowest popup (76 columns), so the whole help fits
+// an 80x24 terminal.
 const KEYS: &[(&str, &str)] = &[
     ("n, Enter", "run the next stage"),
     ("a", "run all remaining stages"),
     ("r", "re-run the selected stage"),
     (
         "x",
-        "reset: a new journey with the same provider, scenario and profile",
+        "reset: a new journey, same provider, scenario, profile",
     ),
     ("Esc", "cancel the running stage; close a popup"),
     (
         "p",
-        "pick the provider (plugins found, and those that failed to load)",
+        "pick the provider (and see plugins that failed, with why)",
     ),
     ("s", "pick the scenario the sandbox plays"),
     ("e", "edit the profile (each field checked as you type)"),
     (
         "c",
-        "the selected request as curl (redacted), copied to the clipboard",
+        "the selected request as curl (redacted), to the clipboard",
     ),
-    (
-        "w",
-        "save the journey (HAR, redacted) to the journeys directory",
-    ),
-    (
-        "U",
-        "toggle real KYC values and secrets in w and c (asks first)",
-    ),
+    ("w", "save the journey (HAR, redacted) in the journeys dir"),
+    ("U", "toggle real KYC values and secrets in w and c (asks)"),
     ("Tab, ←→", "move between panes"),
     ("↑↓ PgUp PgDn", "move the selection, scroll"),
     ("mouse", "wheel scrolls the pane under it; click selects"),
@@ -89,7 +85,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
             lines.push(Line::from(vec![head, Span::raw(rest.to_string())]));
         }
     }
-    let note = "RAMPSIM_LOG=debug sets the log's detail; nothing is ever printed over this screen";
+    let note = "RAMPSIM_LOG=debug: more detail in the log file";
     lines.extend(
         wrap_hanging(" ", note, width)
             .into_iter()
