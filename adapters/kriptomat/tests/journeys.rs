@@ -301,11 +301,12 @@ fn a_bad_totp_secret_setting_is_named() {
 fn a_stage_after_the_session_ended_logs_in_again() {
     let mut h = Harness::<KriptomatPlugin>::new("passed");
     let mut a = KriptomatAdapter::new(h.init(kriptomat_profile())).unwrap();
-    let (r, _) = drive(&mut a, &mut h, Stage::Register, 0);
+    let r = h.run_stage_once(&mut a, Stage::Register, 0).unwrap().result;
     assert_eq!(r.next, Next::Continue, "{r:?}");
     // 61 minutes later (an operator paused the journey): the bearer session is over.
     h.now_ms += 61 * 60_000;
-    let (r, sent) = drive(&mut a, &mut h, Stage::IdvPassthrough, 0);
+    let step = h.run_stage_once(&mut a, Stage::IdvPassthrough, 0).unwrap();
+    let (sent, r) = (step.requests(), step.result);
     assert_eq!(r.next, Next::Continue, "{r:?}");
     let paths: Vec<_> = sent
         .iter()
@@ -325,10 +326,11 @@ fn a_stage_after_the_session_ended_logs_in_again() {
 fn a_session_revoked_early_is_renewed_once() {
     let mut h = Harness::<KriptomatPlugin>::new("passed");
     let mut a = KriptomatAdapter::new(h.init(kriptomat_profile())).unwrap();
-    drive(&mut a, &mut h, Stage::Register, 0);
-    drive(&mut a, &mut h, Stage::IdvPassthrough, 0);
+    h.run_stage_once(&mut a, Stage::Register, 0).unwrap();
+    h.run_stage_once(&mut a, Stage::IdvPassthrough, 0).unwrap();
     h.fake.revoke_sessions();
-    let (r, sent) = drive(&mut a, &mut h, Stage::AwaitKyc, 0);
+    let step = h.run_stage_once(&mut a, Stage::AwaitKyc, 0).unwrap();
+    let (sent, r) = (step.requests(), step.result);
     assert_eq!(r.kyc_status, Some(KycStatus::Pending), "{r:?}");
     let paths: Vec<_> = sent.iter().map(|q| q.path.clone()).collect();
     assert_eq!(
@@ -345,7 +347,8 @@ fn a_session_revoked_early_is_renewed_once() {
 fn stages_before_register_fail_clearly() {
     let mut h = Harness::<KriptomatPlugin>::new("passed");
     let mut a = KriptomatAdapter::new(h.init(kriptomat_profile())).unwrap();
-    let (r, sent) = drive(&mut a, &mut h, Stage::AwaitKyc, 0);
+    let step = h.run_stage_once(&mut a, Stage::AwaitKyc, 0).unwrap();
+    let (sent, r) = (step.requests(), step.result);
     assert_eq!(r.next, Next::Finish(Outcome::Failed));
     assert!(r.message.contains("register"), "{}", r.message);
     assert!(sent.is_empty());
@@ -378,12 +381,13 @@ fn a_stale_clock_gets_the_login_refusal_reported() {
 fn a_retried_buy_reuses_the_transaction() {
     let mut h = Harness::<KriptomatPlugin>::new("passed");
     let mut a = KriptomatAdapter::new(h.init(kriptomat_profile())).unwrap();
-    drive(&mut a, &mut h, Stage::Register, 0);
-    drive(&mut a, &mut h, Stage::IdvPassthrough, 0);
+    h.run_stage_once(&mut a, Stage::Register, 0).unwrap();
+    h.run_stage_once(&mut a, Stage::IdvPassthrough, 0).unwrap();
     h.now_ms += 60_000;
-    let (r, _) = drive(&mut a, &mut h, Stage::AwaitKyc, 0);
+    let r = h.run_stage_once(&mut a, Stage::AwaitKyc, 0).unwrap().result;
     assert_eq!(r.kyc_status, Some(KycStatus::Approved));
-    let (r, sent) = drive(&mut a, &mut h, Stage::CreateOrder, 0);
+    let step = h.run_stage_once(&mut a, Stage::CreateOrder, 0).unwrap();
+    let (sent, r) = (step.requests(), step.result);
     assert_eq!(r.next, Next::Poll, "PENDING first: {r:?}");
     assert_eq!(r.provider_status.as_deref(), Some("PENDING"));
     // The host retries the POST (same idempotency key): the same transaction comes back.
@@ -395,7 +399,8 @@ fn a_retried_buy_reuses_the_transaction() {
     let again = h.send(&buy);
     assert_eq!(body(&again)["data"]["transaction_id"], 5004);
     h.now_ms += 31_000;
-    let (r, sent) = drive(&mut a, &mut h, Stage::CreateOrder, 1);
+    let step = h.run_stage_once(&mut a, Stage::CreateOrder, 1).unwrap();
+    let (sent, r) = (step.requests(), step.result);
     assert_eq!(sent.len(), 1, "a poll is one GET");
     assert_eq!(sent[0].method, "GET");
     assert_eq!(r.order_id.as_deref(), Some("5004"));

@@ -1,81 +1,23 @@
 //! Every request of a journey answered with garbage (HTML, truncated JSON, a 500, an empty body)
 //! ends the journey `failed` at the right stage with a reason: never a panic, never a success.
 
-use rampsim_plugin_sdk::testing::sample_profile;
-use rampsim_plugin_sdk::testing::Harness;
-use rampsim_plugin_sdk::{Fake, FakeRequest, HttpResponse, Manifest, Next, Outcome, Plugin, Stage};
-use rampsim_stripe::{StripeAdapter, StripeFake, StripePlugin};
+use rampsim_plugin_sdk::testing::{sample_profile, spoilt_response, Harness, Spoil, SpoiledOnce};
+use rampsim_plugin_sdk::{HttpResponse, Next, Outcome, Stage};
+use rampsim_stripe::StripePlugin;
 
-/// The real fake, except that the first response to one chosen request is replaced. The
-/// scenario string names the garbage and the request: `"html@POST /kyc_info"`.
-struct Corrupting;
+/// The real fake (playing `l1_verified`), except that the first response to one chosen request is
+/// replaced. The scenario string names the garbage and the request: see [`SpoiledOnce`].
+struct Spoiler;
 
-struct CorruptingFake {
-    inner: StripeFake,
-    done: bool,
-}
-
-impl Plugin for Corrupting {
-    type Adapter = StripeAdapter;
-    type Fake = CorruptingFake;
-    fn manifest() -> Manifest {
-        StripePlugin::manifest()
+impl Spoil for Spoiler {
+    type Plugin = StripePlugin;
+    const SCENARIO: &'static str = "l1_verified";
+    fn spoilt(kind: &str) -> HttpResponse {
+        spoilt_response(kind, r#"{"id":"crc_1RsimSbx0000"#)
     }
 }
 
-fn garbage(kind: &str) -> HttpResponse {
-    let (status, ctype, body) = match kind {
-        "html" => (
-            200,
-            "text/html",
-            "<html><body><h1>Down for maintenance</h1></body></html>",
-        ),
-        "truncated" => (200, "application/json", r#"{"id":"crc_1RsimSbx0000"#),
-        "500" => (500, "application/json", r#"{"message":"Server Error"}"#),
-        "empty" => (200, "application/json", ""),
-        "429" => (
-            429,
-            "application/json",
-            r#"{"message":"Too Many Requests"}"#,
-        ),
-        other => panic!("unknown garbage {other}"),
-    };
-    let mut headers = vec![("Content-Type".to_string(), ctype.to_string())];
-    if status == 429 {
-        headers.push(("Retry-After".to_string(), "7".to_string()));
-    }
-    HttpResponse {
-        status,
-        headers,
-        body: body.into(),
-    }
-}
-
-impl Fake for CorruptingFake {
-    fn new() -> Self {
-        CorruptingFake {
-            inner: StripeFake::new(),
-            done: false,
-        }
-    }
-    fn handle(&mut self, req: &FakeRequest, now_ms: i64, scenario: &str) -> HttpResponse {
-        let (kind, target) = scenario.split_once('@').unwrap();
-        let (method, marker) = target.split_once(' ').unwrap();
-        let hit = !self.done
-            && req.method == method
-            && (req.path.ends_with(marker) || (marker.ends_with('/') && req.path.contains(marker)));
-        self.done |= hit;
-        // A 429 is refused before the provider acts; the other garbage comes after it acted.
-        if hit && kind == "429" {
-            return garbage(kind);
-        }
-        let real = self.inner.handle(req, now_ms, "l1_verified");
-        if hit {
-            return garbage(kind);
-        }
-        real
-    }
-}
+type Corrupting = SpoiledOnce<Spoiler>;
 
 /// Each request of the happy journey and the stage it belongs to.
 const TARGETS: [(&str, Stage); 4] = [

@@ -1,9 +1,6 @@
 //! Whole journeys of the Stripe adapter against its fake, through the SDK's Harness, and the
 //! requests the adapter sends.
 
-mod common;
-
-use common::*;
 use rampsim_plugin_sdk::testing::{sample_profile, Harness, START_MS};
 use rampsim_plugin_sdk::{Adapter, KycStatus, Next, Outcome, Plugin, PluginErrorKind, Stage};
 use rampsim_stripe::adapter::NEXT_L2;
@@ -244,10 +241,11 @@ fn a_missing_secret_key_is_named() {
 fn an_order_while_verification_is_pending_polls_then_succeeds() {
     let mut h = Harness::<StripePlugin>::new("l1_verified");
     let mut a = StripeAdapter::new(h.init(sample_profile())).unwrap();
-    drive(&mut a, &mut h, Stage::Register, 0);
-    drive(&mut a, &mut h, Stage::IdvPassthrough, 0);
+    h.run_stage_once(&mut a, Stage::Register, 0).unwrap();
+    h.run_stage_once(&mut a, Stage::IdvPassthrough, 0).unwrap();
     // Skipping await_kyc (an operator re-running create_order early): Stripe says pending.
-    let (r, sent) = drive(&mut a, &mut h, Stage::CreateOrder, 0);
+    let step = h.run_stage_once(&mut a, Stage::CreateOrder, 0).unwrap();
+    let (sent, r) = (step.requests(), step.result);
     assert_eq!(r.next, Next::Poll, "{r:?}");
     assert_eq!(r.kyc_status, Some(KycStatus::Pending));
     assert_eq!(
@@ -257,7 +255,8 @@ fn an_order_while_verification_is_pending_polls_then_succeeds() {
     assert_eq!(sent.len(), 1);
     h.now_ms += L1_REVIEW_MS;
     // The retry carries the same key; the refused first try was not stored, so it executes.
-    let (r, sent) = drive(&mut a, &mut h, Stage::CreateOrder, 1);
+    let step = h.run_stage_once(&mut a, Stage::CreateOrder, 1).unwrap();
+    let (sent, r) = (step.requests(), step.result);
     assert_eq!(
         sent[0].header("Idempotency-Key"),
         Some("user-billy-duncan-001-order")
@@ -266,7 +265,10 @@ fn an_order_while_verification_is_pending_polls_then_succeeds() {
     let order = r.order_id.unwrap();
     assert!(order.starts_with("cos_"));
     // A further retry of the same POST replays the same session.
-    let (again, _) = drive(&mut a, &mut h, Stage::CreateOrder, 2);
+    let again = h
+        .run_stage_once(&mut a, Stage::CreateOrder, 2)
+        .unwrap()
+        .result;
     assert_eq!(again.order_id.as_deref(), Some(order.as_str()));
     assert_eq!(h.fake.session_count(), 1);
     // The host's audit sees one order for the user (by the ref_id kept in metadata).
@@ -284,7 +286,8 @@ fn an_order_while_verification_is_pending_polls_then_succeeds() {
 fn stages_before_register_fail_clearly() {
     let mut h = Harness::<StripePlugin>::new("l1_verified");
     let mut a = StripeAdapter::new(h.init(sample_profile())).unwrap();
-    let (r, sent) = drive(&mut a, &mut h, Stage::CreateOrder, 0);
+    let step = h.run_stage_once(&mut a, Stage::CreateOrder, 0).unwrap();
+    let (sent, r) = (step.requests(), step.result);
     assert_eq!(r.next, Next::Finish(Outcome::Failed));
     assert!(r.message.contains("register"));
     assert!(sent.is_empty());

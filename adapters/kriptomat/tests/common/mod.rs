@@ -1,15 +1,13 @@
-//! Helpers shared by the integration tests: the Sumsub-flavoured sample profile, a hand-written
-//! client for the fake (so the fake is tested independently of the adapter), and a driver that
-//! runs one stage at a time.
+//! Helpers shared by the integration tests: the Sumsub-flavoured sample profile and a
+//! hand-written client for the fake (so the fake is tested independently of the adapter). One
+//! stage at a time is the SDK's `Harness::run_stage_once`.
 #![allow(dead_code)]
 
 use rampsim_kriptomat::crypto::{base32_decode, sumsub_signature, totp};
 use rampsim_kriptomat::fake::*;
 use rampsim_kriptomat::KriptomatPlugin;
 use rampsim_plugin_sdk::testing::{sample_profile, Harness};
-use rampsim_plugin_sdk::{
-    Adapter, Cx, HttpRequest, HttpResponse, Profile, Stage, StageResult, Step,
-};
+use rampsim_plugin_sdk::{HttpRequest, HttpResponse, Profile};
 use serde_json::{json, Value};
 
 pub type H = Harness<KriptomatPlugin>;
@@ -28,7 +26,7 @@ pub fn body(r: &HttpResponse) -> Value {
 pub fn code_at(now_ms: i64) -> String {
     totp(
         &base32_decode(SANDBOX_TOTP_SECRET).unwrap(),
-        now_ms.div_euclid(1000),
+        rampsim_plugin_sdk::time::unix_seconds(now_ms),
         6,
     )
 }
@@ -98,29 +96,4 @@ pub fn kyc_import(h: &mut H, token: &str, user: u64, share: &str) -> HttpRespons
         &api("POST", &format!("/v1/users/{user}/kyc-import"), token)
             .json(&json!({ "token": share })),
     )
-}
-
-/// Runs one stage (one begin and its responses) against the harness's fake, returning the
-/// result and the requests sent.
-pub fn drive<A: Adapter>(
-    adapter: &mut A,
-    h: &mut H,
-    stage: Stage,
-    poll: u32,
-) -> (StageResult, Vec<HttpRequest>) {
-    let mut cx = Cx::new(h.now_ms, poll);
-    let mut step = adapter.begin(stage, &mut cx).unwrap();
-    let mut sent = Vec::new();
-    loop {
-        match step {
-            Step::Finish { result } => return (result, sent),
-            Step::Send { request } => {
-                let response = h.send(&request);
-                sent.push(request);
-                h.now_ms += 1;
-                let mut cx = Cx::new(h.now_ms, poll);
-                step = adapter.on_response(stage, response, &mut cx).unwrap();
-            }
-        }
-    }
 }

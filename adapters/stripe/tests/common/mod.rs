@@ -1,9 +1,9 @@
-//! Helpers shared by the integration tests: a hand-written client for the fake and a driver
-//! that runs one stage at a time.
+//! Helpers shared by the integration tests: a hand-written client for the fake. One stage at a
+//! time is the SDK's `Harness::run_stage_once`.
 #![allow(dead_code)]
 
 use rampsim_plugin_sdk::testing::Harness;
-use rampsim_plugin_sdk::{Adapter, Cx, HttpRequest, HttpResponse, Stage, StageResult, Step};
+use rampsim_plugin_sdk::{HttpRequest, HttpResponse};
 use rampsim_stripe::fake::SANDBOX_SECRET_KEY;
 use rampsim_stripe::StripePlugin;
 use serde_json::Value;
@@ -85,28 +85,4 @@ pub fn create_session(h: &mut H, customer: &str, amount: &str, key: Option<&str>
         q = q.with_header("Idempotency-Key", k);
     }
     h.send(&q)
-}
-
-/// Runs one stage (one begin and its responses) against the harness's fake.
-pub fn drive<A: Adapter>(
-    adapter: &mut A,
-    h: &mut H,
-    stage: Stage,
-    poll: u32,
-) -> (StageResult, Vec<HttpRequest>) {
-    let mut cx = Cx::new(h.now_ms, poll);
-    let mut step = adapter.begin(stage, &mut cx).unwrap();
-    let mut sent = Vec::new();
-    loop {
-        match step {
-            Step::Finish { result } => return (result, sent),
-            Step::Send { request } => {
-                let response = h.send(&request);
-                sent.push(request);
-                h.now_ms += 1;
-                let mut cx = Cx::new(h.now_ms, poll);
-                step = adapter.on_response(stage, response, &mut cx).unwrap();
-            }
-        }
-    }
 }
