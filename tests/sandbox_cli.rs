@@ -51,6 +51,41 @@ fn serves_the_fakes_and_prints_their_urls() {
     assert_eq!(r.status().as_u16(), 401);
     let body: serde_json::Value = serde_json::from_str(&r.text().unwrap()).unwrap();
     assert_eq!(body["status"], 401, "a problem body: {body}");
+    // ...and with the sandbox credentials, a create-identity whose country is lower-case gets
+    // Paxos's documented 400 problem body over real HTTP.
+    let token: serde_json::Value = serde_json::from_str(
+        &client
+            .post(format!("{oauth}/oauth2/token"))
+            .form(&[
+                ("grant_type", "client_credentials"),
+                ("client_id", "rampsim-paxos-sandbox-client"),
+                ("client_secret", "rampsim-paxos-sandbox-secret"),
+                ("scope", "identity:read_identity identity:write_identity"),
+            ])
+            .send()
+            .unwrap()
+            .text()
+            .unwrap(),
+    )
+    .unwrap();
+    let api = oauth.replace("/paxos.approved/oauth", "/paxos.approved/api");
+    let mut body: serde_json::Value = serde_json::from_str(SEED_IDENTITY).unwrap();
+    body["person_details"]["nationality"] = "usa".into();
+    let r = client
+        .post(format!("{api}/v2/identity/identities"))
+        .bearer_auth(token["access_token"].as_str().unwrap())
+        .header("content-type", "application/json")
+        .body(body.to_string())
+        .send()
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 400);
+    assert_eq!(r.headers()["content-type"], "application/problem+json");
+    let problem: serde_json::Value = serde_json::from_str(&r.text().unwrap()).unwrap();
+    assert_eq!(problem["status"], 400, "{problem}");
+    assert_eq!(
+        problem["meta"]["fields"][0]["field"], "person_details.nationality",
+        "{problem}"
+    );
     // ...and an unknown session is answered, not dropped.
     let base = oauth.rsplit_once("/paxos.approved/").unwrap().0.to_string();
     let r = client.get(format!("{base}/nosuch/api/x")).send().unwrap();
@@ -58,3 +93,33 @@ fn serves_the_fakes_and_prints_their_urls() {
     child.kill().unwrap();
     let _ = child.wait();
 }
+
+/// The seed's create-identity example, with the passthrough fields it says are required.
+const SEED_IDENTITY: &str = r#"{
+    "ref_id": "sandbox-cli-test-1",
+    "person_details": {
+        "verifier_type": "PASSTHROUGH",
+        "passthrough_verifier_type": "JUMIO",
+        "passthrough_verified_at": "2021-06-16T09:28:14Z",
+        "passthrough_verification_id": "775300ef-4edb-47b9-8ec4-f45fe3cbf41f",
+        "passthrough_verification_status": "APPROVED",
+        "passthrough_verification_fields": ["FULL_LEGAL_NAME", "DATE_OF_BIRTH"],
+        "first_name": "Billy",
+        "last_name": "Duncan",
+        "date_of_birth": "1960-01-01",
+        "address": {"address1": "123 Main St", "city": "New York", "province": "NY", "country": "USA", "zip_code": "10001"},
+        "nationality": "USA",
+        "cip_id": "073-05-1120",
+        "cip_id_type": "SSN",
+        "cip_id_country": "USA",
+        "phone_number": "+1 555 678 1234",
+        "email": "example@somemail.org"
+    },
+    "customer_due_diligence": {
+        "estimated_yearly_income": "INCOME_50K_TO_100K",
+        "expected_transfer_value": "TRANSFER_VALUE_25K_TO_50K",
+        "source_of_wealth": "EMPLOYMENT_INCOME",
+        "employment_status": "FULL_TIME",
+        "employment_industry_sector": "ARTS_ENTERTAINMENT_RECREATION"
+    }
+}"#;
