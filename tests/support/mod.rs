@@ -95,59 +95,26 @@ pub fn fixture_plugin(feature: Option<&str>, name: &str) -> PathBuf {
     dir
 }
 
-/// The sample person as a `[profiles.billy]` table (the seed's example details).
-pub const BILLY: &str = r#"
-[profiles.billy]
-ref_id = "user-billy-duncan-001"
-first_name = "Billy"
-last_name = "Duncan"
-date_of_birth = "1960-01-01"
-email = "example@somemail.org"
-phone = "+15556781234"
-nationality = "US"
+fn default_config() -> String {
+    std::fs::read_to_string(Path::new(WORKSPACE).join("config.toml")).unwrap()
+}
 
-[profiles.billy.address]
-line1 = "123 Main St"
-city = "New York"
-region = "NY"
-postal_code = "10001"
-country = "US"
-
-[profiles.billy.tax_id]
-number = "073-05-1120"
-type = "ssn"
-country = "US"
-
-[profiles.billy.document]
-type = "passport"
-number = "P12345678"
-country = "US"
-
-[profiles.billy.idv]
-provider = "jumio"
-verification_id = "775300ef-4edb-47b9-8ec4-f45fe3cbf41f"
-verified_at = "2021-06-16T09:28:14Z"
-status = "approved"
-fields = ["full_legal_name", "date_of_birth"]
-
-[profiles.billy.due_diligence]
-estimated_yearly_income = "50k_to_100k"
-expected_transfer_value = "25k_to_50k"
-source_of_wealth = "employment_income"
-employment_status = "full_time"
-industry = "arts_entertainment_recreation"
-
-[profiles.billy.order]
-asset = "BTC"
-amount = "100.00"
-currency = "USD"
-wallet_address = "0x742d35Cc6634C0532925a3b844Bc454e4438f44e"
-network = "ethereum"
-"#;
+/// The sample person (the seed's example details) as the `[profiles.billy]` tables of the
+/// shipped config.toml, so tests and the default configuration cannot drift apart.
+pub fn billy() -> String {
+    let cfg = default_config();
+    let start = cfg
+        .find("[profiles.billy]")
+        .expect("config.toml has [profiles.billy]");
+    let end = cfg[start..]
+        .find("[profiles.anna]")
+        .map_or(cfg.len(), |e| start + e);
+    cfg[start..end].to_string()
+}
 
 /// A Sumsub-verified user for Kriptomat (its KYC import needs a Sumsub applicant).
 pub fn anna() -> String {
-    let cfg = std::fs::read_to_string(Path::new(WORKSPACE).join("config.toml")).unwrap();
+    let cfg = default_config();
     let start = cfg
         .find("[profiles.anna]")
         .expect("config.toml has [profiles.anna]");
@@ -168,9 +135,10 @@ impl TestConfig {
             .map(|p| format!("{:?}", p.display().to_string()))
             .collect();
         let text = format!(
-            "[app]\nprovider = \"{provider}\"\nprofile = \"billy\"\nclock = \"virtual\"\nplugin_paths = [{}]\nlog_file = {:?}\n\n[providers.kriptomat]\nprofile = \"anna\"\n\n{extra}\n{BILLY}\n{}",
+            "[app]\nprovider = \"{provider}\"\nprofile = \"billy\"\nclock = \"virtual\"\nplugin_paths = [{}]\nlog_file = {:?}\n\n[providers.kriptomat]\nprofile = \"anna\"\n\n{extra}\n{}\n{}",
             paths.join(", "),
             dir.path().join("rampsim.log").display().to_string(),
+            billy(),
             anna()
         );
         let path = dir.path().join("config.toml");
@@ -227,7 +195,7 @@ pub fn with_plugin_build_lock<T>(f: impl FnOnce() -> T) -> T {
 /// The sample person as a standalone profile file (the keys of `[profiles.billy]` at the top
 /// level), each `(from, to)` replaced in the text first. Returns the file's path.
 pub fn billy_profile_file(dir: &Path, replace: &[(&str, &str)]) -> PathBuf {
-    let mut text = BILLY
+    let mut text = billy()
         .replace("[profiles.billy]\n", "")
         .replace("[profiles.billy.", "[");
     for (from, to) in replace {
