@@ -20,6 +20,10 @@ pub fn search_dirs(config_paths: &[PathBuf]) -> Vec<PathBuf> {
     {
         dirs.push(exe_dir);
     }
+    // The plugins build.rs built for this binary (what `cargo run` gets on a fresh clone).
+    if let Some(bundled) = option_env!("RAMPSIM_BUNDLED_PLUGINS") {
+        dirs.push(PathBuf::from(bundled));
+    }
     let mut seen = BTreeSet::new();
     dirs.retain(|d| seen.insert(d.clone()));
     dirs
