@@ -124,23 +124,10 @@ impl Tally {
     fn add(&mut self, r: Result<(JourneyResult, Vec<FakeNote>), String>) {
         match r {
             Ok((j, notes)) => {
-                let orders = notes
-                    .iter()
-                    .filter(|n| n.kind == "order_created" && n.user == j.user)
-                    .count() as u32;
-                let others = notes
-                    .iter()
-                    .filter(|n| n.kind == "order_created" && n.user != j.user)
-                    .count();
+                // A session is one journey of one user, so every order its fake created is
+                // this user's, whatever id the fake names the user by.
+                let orders = notes.iter().filter(|n| n.kind == "order_created").count() as u32;
                 *self.users_by_order_count.entry(orders).or_default() += 1;
-                // A fake that names users otherwise (its own ids) still counts per journey.
-                if others > 0 {
-                    *self.users_by_order_count.entry(orders).or_default() -= 1;
-                    *self
-                        .users_by_order_count
-                        .entry(orders + others as u32)
-                        .or_default() += 1;
-                }
                 *self
                     .outcomes
                     .entry(j.finished.outcome.as_str().to_string())
@@ -162,7 +149,6 @@ impl Tally {
 }
 
 struct JourneyResult {
-    user: String,
     session: String,
     finished: Finished,
     elapsed: Duration,
@@ -225,7 +211,6 @@ pub async fn run_batch(host: &Host, opts: &BatchOptions) -> Result<BatchSummary,
                 let t0 = Instant::now();
                 let spec = host.prepare(&run).await.map_err(|e| e.to_string())?;
                 let session = spec.journey_id.clone();
-                let user = spec.profile.ref_id.clone();
                 let mut journey = Journey::new(spec, quiet).map_err(|e| e.to_string())?;
                 let mut finished = journey.run_to_end().await;
                 // Failure messages may quote provider answers: redact before they are printed.
@@ -237,7 +222,6 @@ pub async fn run_batch(host: &Host, opts: &BatchOptions) -> Result<BatchSummary,
                     b.inc(1);
                 }
                 let result = JourneyResult {
-                    user,
                     session,
                     finished,
                     elapsed: t0.elapsed(),

@@ -150,9 +150,8 @@ impl Host {
                 self.config.path.display()
             )));
         }
-        if pcfg.mode == Mode::Live && !self.config.sandbox.enabled {
-            // Nothing to check: live journeys never use the sandbox.
-        } else if pcfg.mode == Mode::Sandbox && !self.config.sandbox.enabled {
+        // Live journeys never use the sandbox; sandbox ones need it switched on.
+        if pcfg.mode == Mode::Sandbox && !self.config.sandbox.enabled {
             return Err(SetupError::Usage(format!(
                 "provider `{provider}` is in sandbox mode but [sandbox] enabled = false in {}",
                 self.config.path.display()

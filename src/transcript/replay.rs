@@ -196,6 +196,17 @@ fn list(v: &[String]) -> String {
     }
 }
 
+/// Records `label: saved X, replay Y` when the two optional values differ.
+fn differ(out: &mut Vec<String>, label: &str, saved: &Option<String>, replay: &Option<String>) {
+    if saved != replay {
+        out.push(format!(
+            "{label}: saved {}, replay {}",
+            show(saved),
+            show(replay)
+        ));
+    }
+}
+
 fn compare_runs(saved: &StageRun, replay: &StageRun) -> Vec<String> {
     let mut d = Vec::new();
     if saved.requests != replay.requests {
@@ -225,20 +236,8 @@ fn compare_runs(saved: &StageRun, replay: &StageRun) -> Vec<String> {
             list(&replay.provider_statuses)
         ));
     }
-    if saved.kyc_status != replay.kyc_status {
-        d.push(format!(
-            "kyc status: saved {}, replay {}",
-            show(&saved.kyc_status),
-            show(&replay.kyc_status)
-        ));
-    }
-    if saved.state != replay.state {
-        d.push(format!(
-            "stage state: saved {}, replay {}",
-            show(&saved.state),
-            show(&replay.state)
-        ));
-    }
+    differ(&mut d, "kyc status", &saved.kyc_status, &replay.kyc_status);
+    differ(&mut d, "stage state", &saved.state, &replay.state);
     d
 }
 
@@ -269,27 +268,24 @@ pub fn compare(saved_events: &[Value], replay_events: &[Value]) -> Report {
     }
     let (se, re) = (ending(saved_end.as_ref()), ending(replay_end.as_ref()));
     let mut outcome_differences = Vec::new();
-    if se.outcome != re.outcome {
-        outcome_differences.push(format!(
-            "outcome: saved {}, replay {}",
-            show(&se.outcome),
-            show(&re.outcome)
-        ));
-    }
-    if se.kyc_status != re.kyc_status {
-        outcome_differences.push(format!(
-            "kyc status: saved {}, replay {}",
-            show(&se.kyc_status),
-            show(&re.kyc_status)
-        ));
-    }
-    if se.provider_status != re.provider_status {
-        outcome_differences.push(format!(
-            "provider status: saved {}, replay {}",
-            show(&se.provider_status),
-            show(&re.provider_status)
-        ));
-    }
+    differ(
+        &mut outcome_differences,
+        "outcome",
+        &se.outcome,
+        &re.outcome,
+    );
+    differ(
+        &mut outcome_differences,
+        "kyc status",
+        &se.kyc_status,
+        &re.kyc_status,
+    );
+    differ(
+        &mut outcome_differences,
+        "provider status",
+        &se.provider_status,
+        &re.provider_status,
+    );
     let first_difference = stages.iter().find(|c| !c.same).map(|c| FirstDifference {
         index: c.index,
         stage: c.stage.clone(),

@@ -72,7 +72,8 @@ pub fn convert(p: &Profile) -> Result<Converted, PluginError> {
         ));
     }
     let applicant_id = required("idv.verification_id", &p.idv.verification_id)?;
-    let amount = normalize_amount(&p.order.amount).map_err(|why| invalid("order.amount", &why))?;
+    let amount = rampsim_plugin_sdk::amount::two_decimals(&p.order.amount)
+        .map_err(|why| invalid("order.amount", &why))?;
     let pair =
         pair(&p.order.asset, &p.order.currency).map_err(|(field, why)| invalid(field, &why))?;
 
@@ -117,27 +118,6 @@ pub fn building_number(line1: &str) -> Option<String> {
         .split(|c: char| c.is_whitespace() || c == ',')
         .find(|w| w.starts_with(|c: char| c.is_ascii_digit()))
         .map(|w| w.trim_end_matches(['.', ',']).to_string())
-}
-
-/// A positive decimal string with two decimals, as Kriptomat's examples write it:
-/// `100` -> `100.00`, `99.5` -> `99.50`; more than two decimals is refused, not rounded.
-pub fn normalize_amount(amount: &str) -> Result<String, String> {
-    let a = amount.trim();
-    let (whole, frac) = a.split_once('.').unwrap_or((a, ""));
-    let digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
-    if whole.is_empty() || !digits(whole) || !digits(frac) || (a.contains('.') && frac.is_empty()) {
-        return Err(format!("'{amount}' is not a decimal amount like 250.00"));
-    }
-    if frac.len() > 2 {
-        return Err(format!("'{amount}' has more than 2 decimals"));
-    }
-    let whole = whole.trim_start_matches('0');
-    let whole = if whole.is_empty() { "0" } else { whole };
-    let out = format!("{whole}.{frac:0<2}");
-    if out == "0.00" {
-        return Err("must be more than 0".to_string());
-    }
-    Ok(out)
 }
 
 /// Kriptomat's market pair: asset then fiat, lower-case (`BTC` + `EUR` -> `btceur`).
@@ -292,19 +272,6 @@ mod tests {
         assert_eq!(building_number("Main Street"), None);
         assert_eq!(street_address("Some street 123", ""), "Some street 123");
         assert_eq!(street_address("123 Main St", "Apt 4"), "123 Main St, Apt 4");
-    }
-
-    #[test]
-    fn amount_conversions() {
-        assert_eq!(normalize_amount("250.00").unwrap(), "250.00");
-        assert_eq!(normalize_amount("250").unwrap(), "250.00");
-        assert_eq!(normalize_amount("0099.5").unwrap(), "99.50");
-        assert_eq!(normalize_amount("0.01").unwrap(), "0.01");
-        for bad in [
-            "", "1.", ".5", "1,00", "-5", "1e3", "0", "0.00", "1.234", "abc",
-        ] {
-            assert!(normalize_amount(bad).is_err(), "{bad:?}");
-        }
     }
 
     #[test]

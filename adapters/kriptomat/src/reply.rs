@@ -4,18 +4,6 @@
 use rampsim_plugin_sdk::HttpResponse;
 use serde_json::Value;
 
-/// Why a body that should be JSON is not: for the operator, in a few words.
-fn not_json(resp: &HttpResponse) -> String {
-    let body = resp.body.trim_start();
-    if body.is_empty() {
-        "empty body".to_string()
-    } else if body.starts_with('<') {
-        "an HTML page, not JSON".to_string()
-    } else {
-        "a body that is not JSON (truncated or garbled)".to_string()
-    }
-}
-
 /// A JSON string or integer field as text (Kriptomat ids are integers; accept strings too).
 pub fn id_text(v: Option<&Value>) -> Option<String> {
     match v? {
@@ -58,7 +46,7 @@ fn kriptomat_error(body: &Value) -> String {
 /// The body of a successful Kriptomat answer (`{status: true, ...}`), or the reason it is not one.
 pub fn kriptomat(resp: &HttpResponse) -> Result<Value, String> {
     let Some(body) = resp.json_body() else {
-        return Err(not_json(resp));
+        return Err(resp.why_not_json().to_string());
     };
     if !resp.is_success() {
         return Err(kriptomat_error(&body));
@@ -82,7 +70,7 @@ pub fn kriptomat_data(resp: &HttpResponse) -> Result<Value, String> {
 /// The body of a successful Sumsub answer, or Sumsub's `{description, code, correlationId}`.
 pub fn sumsub(resp: &HttpResponse) -> Result<Value, String> {
     let Some(body) = resp.json_body() else {
-        return Err(not_json(resp));
+        return Err(resp.why_not_json().to_string());
     };
     if resp.is_success() {
         return Ok(body);

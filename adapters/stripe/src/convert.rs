@@ -68,7 +68,8 @@ pub fn convert(p: &Profile) -> Result<Converted, PluginError> {
         .ok_or_else(|| invalid("date_of_birth", "must be a real date as YYYY-MM-DD"))?;
     let (id_number, id_type) =
         id_fields(&p.tax_id.kind, &p.tax_id.number).map_err(|(f, why)| invalid(f, &why))?;
-    let amount = normalize_amount(&p.order.amount).map_err(|why| invalid("order.amount", &why))?;
+    let amount = rampsim_plugin_sdk::amount::two_decimals(&p.order.amount)
+        .map_err(|why| invalid("order.amount", &why))?;
     let currency = p.order.currency.trim().to_ascii_lowercase();
     if currency.len() != 3 || !currency.bytes().all(|b| b.is_ascii_lowercase()) {
         return Err(invalid(
@@ -197,25 +198,6 @@ pub fn destination_network(asset: &str, profile_network: &str) -> (String, Optio
     }
 }
 
-/// A positive decimal string with two decimals (`100` -> `100.00`); more decimals are refused.
-pub fn normalize_amount(amount: &str) -> Result<String, String> {
-    let a = amount.trim();
-    let (whole, frac) = a.split_once('.').unwrap_or((a, ""));
-    let digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
-    if whole.is_empty() || !digits(whole) || !digits(frac) || (a.contains('.') && frac.is_empty()) {
-        return Err(format!("'{amount}' is not a decimal amount like 100.00"));
-    }
-    if frac.len() > 2 {
-        return Err(format!("'{amount}' has more than 2 decimals"));
-    }
-    let whole = whole.trim_start_matches('0');
-    let out = format!("{}.{frac:0<2}", if whole.is_empty() { "0" } else { whole });
-    if out == "0.00" {
-        return Err("must be more than 0".to_string());
-    }
-    Ok(out)
-}
-
 /// `+` then 7 to 15 digits, no leading zero.
 pub fn is_e164(s: &str) -> bool {
     let Some(digits) = s.strip_prefix('+') else {
@@ -289,10 +271,6 @@ mod tests {
             "tax_id.number"
         );
         assert_eq!(id_fields("itin", "9").unwrap_err().0, "tax_id.type");
-        assert_eq!(normalize_amount("100").unwrap(), "100.00");
-        assert_eq!(normalize_amount("2500.5").unwrap(), "2500.50");
-        assert!(normalize_amount("1.999").is_err());
-        assert!(normalize_amount("0").is_err());
     }
 
     #[test]

@@ -24,17 +24,6 @@ impl std::fmt::Display for StripeError {
     }
 }
 
-fn not_json(resp: &HttpResponse) -> String {
-    let body = resp.body.trim_start();
-    if body.is_empty() {
-        "empty body".to_string()
-    } else if body.starts_with('<') {
-        "an HTML page, not JSON".to_string()
-    } else {
-        "a body that is not JSON (truncated or garbled)".to_string()
-    }
-}
-
 /// The `error` object of a Stripe error body.
 pub fn error(resp: &HttpResponse) -> Option<StripeError> {
     let body = resp.json_body()?;
@@ -51,7 +40,7 @@ pub fn error(resp: &HttpResponse) -> Option<StripeError> {
 /// The object of a successful answer, or why there is none.
 pub fn object(resp: &HttpResponse) -> Result<Value, String> {
     let Some(body) = resp.json_body() else {
-        return Err(not_json(resp));
+        return Err(resp.why_not_json().to_string());
     };
     if !resp.is_success() {
         return Err(match error(resp) {

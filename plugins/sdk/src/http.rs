@@ -78,6 +78,19 @@ impl HttpResponse {
         self.headers.push((name.to_string(), value.into()));
         self
     }
+    /// Why a body a caller expected to be JSON is not usable, in words for an operator's
+    /// message: empty, an HTML page (a proxy's error page), or anything else that does not parse.
+    pub fn why_not_json(&self) -> &'static str {
+        let body = self.body.trim_start();
+        if body.is_empty() {
+            "empty body"
+        } else if body.starts_with('<') {
+            "an HTML page, not JSON"
+        } else {
+            "a body that is not JSON (truncated or garbled)"
+        }
+    }
+
     /// `Retry-After` in milliseconds, when it is given in seconds.
     pub fn retry_after_ms(&self) -> Option<u64> {
         self.header("retry-after")?
@@ -153,6 +166,24 @@ mod tests {
         assert_eq!(
             form_decode(&s),
             vec![("scope".into(), "a b".into()), ("x".into(), "&=".into())]
+        );
+    }
+
+    #[test]
+    fn says_why_a_body_is_not_json() {
+        let r = |b: &str| HttpResponse {
+            status: 200,
+            headers: vec![],
+            body: b.into(),
+        };
+        assert_eq!(r("  ").why_not_json(), "empty body");
+        assert_eq!(
+            r("<html>502</html>").why_not_json(),
+            "an HTML page, not JSON"
+        );
+        assert_eq!(
+            r("{\"a\": 1").why_not_json(),
+            "a body that is not JSON (truncated or garbled)"
         );
     }
 

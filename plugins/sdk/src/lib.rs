@@ -11,6 +11,7 @@
 //! [`testing`] drives an adapter against its fake in-process for a plugin's own tests.
 
 pub mod abi;
+pub mod amount;
 pub mod country;
 #[doc(hidden)]
 pub mod export;
