@@ -62,7 +62,7 @@ fn protocol_mismatch_names_both_versions() {
     let (_, r) = load_fixture(Some("wrong_protocol"));
     let msg = r.expect_err("refused").to_string();
     let host = format!("protocol {}", rampsim_plugin_sdk::PROTOCOL_VERSION);
-    assert!(msg.contains("protocol 2.0") && msg.contains(&host), "{msg}");
+    assert!(msg.contains("protocol 1.1") && msg.contains(&host), "{msg}");
     assert!(
         msg.contains("fixture") && msg.contains("0.0.1"),
         "names plugin and version: {msg}"

@@ -286,8 +286,8 @@ fn handshake_failures_name_both_versions() {
     let c = check(&lib, &[]);
     assert_eq!(c.code, Some(3));
     assert!(c
-        .line("FAIL protocol: plugin `fixture` 0.0.1 speaks protocol 2.0")
-        .contains("host speaks protocol 1."));
+        .line("FAIL protocol: plugin `fixture` 0.0.1 speaks protocol 1.1")
+        .contains("host speaks protocol 2.0"));
 }
 
 #[test]

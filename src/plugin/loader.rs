@@ -4,6 +4,7 @@
 //! thread-local destructors, so each loaded library is leaked for the life of the process.
 
 use rampsim_plugin_sdk::abi::{self, Buffer, EntryFn, PluginApi};
+use rampsim_plugin_sdk::codec;
 use rampsim_plugin_sdk::wire::{
     AdapterCall, AdapterInit, AdapterReply, Envelope, FakeCall, FakeReply, Manifest,
     PluginErrorKind, Stage,
@@ -137,8 +138,8 @@ impl LoadedPlugin {
             api,
         };
         // SAFETY: `manifest` takes no arguments and returns a buffer we free via the plugin.
-        let bytes = plugin.take_buffer(unsafe { (api.manifest)() });
-        let manifest: Manifest = match decode_envelope(&bytes) {
+        let buf = unsafe { (api.manifest)() };
+        let manifest: Manifest = match plugin.with_buffer(buf, decode_manifest) {
             Ok(Ok(m)) => m,
             Ok(Err(e)) => {
                 return Err(LoadError::InvalidManifest {
@@ -178,22 +179,25 @@ impl LoadedPlugin {
         }
     }
 
-    /// Copies a plugin-allocated buffer and hands it back to the plugin to free.
-    fn take_buffer(&self, buf: Buffer) -> Vec<u8> {
-        let bytes = if buf.ptr.is_null() || buf.len == 0 {
-            Vec::new()
+    /// Lets `read` look at a plugin-allocated buffer, then hands it back to the plugin to free
+    /// (decoding in place saves a copy of every reply).
+    fn with_buffer<R>(&self, buf: Buffer, read: impl FnOnce(&[u8]) -> R) -> R {
+        let bytes: &[u8] = if buf.ptr.is_null() || buf.len == 0 {
+            &[]
         } else {
             // SAFETY: the plugin returned a buffer of `len` initialised bytes that stays valid
-            // until we pass it to `buffer_free`, which we do right after copying.
-            unsafe { std::slice::from_raw_parts(buf.ptr, buf.len) }.to_vec()
+            // until we pass it to `buffer_free`, after `read` is done with this borrow.
+            unsafe { std::slice::from_raw_parts(buf.ptr, buf.len) }
         };
-        // SAFETY: the buffer came from this plugin and is freed exactly once, by its allocator.
+        let result = read(bytes);
+        // SAFETY: the buffer came from this plugin and is freed exactly once, by its allocator;
+        // nothing borrows it any more.
         unsafe { (self.api.buffer_free)(buf) };
-        bytes
+        result
     }
 
-    fn reply<T: DeserializeOwned>(&self, what: &str, bytes: &[u8]) -> Result<T, CallError> {
-        match decode_envelope::<T>(bytes) {
+    fn reply<T: DeserializeOwned>(&self, what: &str, buf: Buffer) -> Result<T, CallError> {
+        match self.with_buffer(buf, decode_envelope::<T>) {
             Ok(Ok(v)) => Ok(v),
             Ok(Err(e)) => Err(self.error(e.kind, e.message)),
             Err(reason) => Err(self.error(
@@ -208,13 +212,11 @@ impl LoadedPlugin {
         self: &std::sync::Arc<Self>,
         init: &AdapterInit,
     ) -> Result<AdapterHandle, CallError> {
-        let input = serde_json::to_vec(init)
-            .map_err(|e| self.error(PluginErrorKind::Protocol, e.to_string()))?;
+        let input = codec::encode(init).map_err(|e| self.error(PluginErrorKind::Protocol, e))?;
         let mut out: *mut c_void = std::ptr::null_mut();
         // SAFETY: `input` outlives the call; `out` is a valid slot for the instance pointer.
         let buf = unsafe { (self.api.adapter_new)(input.as_ptr(), input.len(), &mut out) };
-        let bytes = self.take_buffer(buf);
-        self.reply::<()>("adapter_new", &bytes)?;
+        self.reply::<()>("adapter_new", buf)?;
         if out.is_null() {
             return Err(self.error(
                 PluginErrorKind::Protocol,
@@ -233,8 +235,7 @@ impl LoadedPlugin {
         let mut out: *mut c_void = std::ptr::null_mut();
         // SAFETY: `out` is a valid slot for the instance pointer.
         let buf = unsafe { (self.api.fake_new)(&mut out) };
-        let bytes = self.take_buffer(buf);
-        self.reply::<()>("fake_new", &bytes)?;
+        self.reply::<()>("fake_new", buf)?;
         if out.is_null() {
             return Err(self.error(PluginErrorKind::Protocol, "fake_new returned no instance"));
         }
@@ -246,13 +247,24 @@ impl LoadedPlugin {
     }
 }
 
-fn decode_envelope<T: DeserializeOwned>(
+/// The manifest is the handshake: JSON in every protocol version, so that a plugin of another
+/// version is refused by name and version rather than as unreadable bytes.
+fn decode_manifest(
     bytes: &[u8],
-) -> Result<Result<T, rampsim_plugin_sdk::PluginError>, String> {
-    match serde_json::from_slice::<Envelope<T>>(bytes) {
+) -> Result<Result<Manifest, rampsim_plugin_sdk::PluginError>, String> {
+    match serde_json::from_slice::<Envelope<Manifest>>(bytes) {
         Ok(Envelope::Ok(v)) => Ok(Ok(v)),
         Ok(Envelope::Err(e)) => Ok(Err(e)),
         Err(e) => Err(e.to_string()),
+    }
+}
+
+fn decode_envelope<T: DeserializeOwned>(
+    bytes: &[u8],
+) -> Result<Result<T, rampsim_plugin_sdk::PluginError>, String> {
+    match codec::decode::<Envelope<T>>(bytes)? {
+        Envelope::Ok(v) => Ok(Ok(v)),
+        Envelope::Err(e) => Ok(Err(e)),
     }
 }
 
@@ -384,14 +396,13 @@ impl AdapterHandle {
         if let Some(e) = &self.poisoned {
             return Err(e.clone());
         }
-        let input = serde_json::to_vec(call)
-            .map_err(|e| self.plugin.error(PluginErrorKind::Protocol, e.to_string()))?;
+        let input =
+            codec::encode(call).map_err(|e| self.plugin.error(PluginErrorKind::Protocol, e))?;
         // SAFETY: `instance` came from this plugin's `adapter_new`, is not yet dropped, and
         // `&mut self` guarantees no concurrent call; `input` outlives the call.
         let buf =
             unsafe { (self.plugin.api.adapter_call)(self.instance, input.as_ptr(), input.len()) };
-        let bytes = self.plugin.take_buffer(buf);
-        let reply = self.plugin.reply::<AdapterReply>("adapter_call", &bytes);
+        let reply = self.plugin.reply::<AdapterReply>("adapter_call", buf);
         if let Err(e) = &reply {
             if e.is_panic() {
                 self.poisoned = Some(e.clone());
@@ -427,13 +438,12 @@ impl FakeHandle {
         if let Some(e) = &self.poisoned {
             return Err(e.clone());
         }
-        let input = serde_json::to_vec(call)
-            .map_err(|e| self.plugin.error(PluginErrorKind::Protocol, e.to_string()))?;
+        let input =
+            codec::encode(call).map_err(|e| self.plugin.error(PluginErrorKind::Protocol, e))?;
         // SAFETY: as in `AdapterHandle::call`, for an instance from `fake_new`.
         let buf =
             unsafe { (self.plugin.api.fake_call)(self.instance, input.as_ptr(), input.len()) };
-        let bytes = self.plugin.take_buffer(buf);
-        let reply = self.plugin.reply::<FakeReply>("fake_call", &bytes);
+        let reply = self.plugin.reply::<FakeReply>("fake_call", buf);
         if let Err(e) = &reply {
             if e.is_panic() {
                 self.poisoned = Some(e.clone());

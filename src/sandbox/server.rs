@@ -43,22 +43,41 @@ pub struct Sandbox {
 }
 
 impl Sandbox {
-    /// Binds 127.0.0.1:`port` (0: an ephemeral port) and serves in the background.
+    /// Binds 127.0.0.1:`port` (0: an ephemeral port) and serves from a thread of its own.
+    ///
+    /// The fakes are the providers: like a real provider they run apart from the app, on their
+    /// own single-threaded runtime. A fake that computes or blocks for a while cannot stall the
+    /// terminal UI or the journeys' tasks, and the journeys' work between requests does not
+    /// make the server's scheduler park and wake the app's workers (which cost about 1.8x the
+    /// work itself when both shared one runtime; BENCHMARKS.md).
     pub async fn start(port: u16) -> std::io::Result<Sandbox> {
-        let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await?;
-        let addr = listener.local_addr()?;
+        let std_listener = std::net::TcpListener::bind(("127.0.0.1", port))?;
+        std_listener.set_nonblocking(true)?;
+        let addr = std_listener.local_addr()?;
         let routes = Arc::new(Routes::default());
         let app = axum::Router::new()
             .fallback(handle)
             .with_state(routes.clone());
         let (stop, stopped) = oneshot::channel::<()>();
-        tokio::spawn(async move {
-            let _ = axum::serve(listener, app)
-                .with_graceful_shutdown(async {
-                    let _ = stopped.await;
-                })
-                .await;
-        });
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()?;
+        std::thread::Builder::new()
+            .name("rampsim-sandbox".into())
+            .spawn(move || {
+                rt.block_on(async move {
+                    let Ok(listener) = tokio::net::TcpListener::from_std(std_listener) else {
+                        return;
+                    };
+                    tokio::select! {
+                        _ = axum::serve(listener, app) => {}
+                        _ = stopped => {}
+                    }
+                });
+                // Dropping the runtime here ends every connection still open, including one a
+                // `hang` fault holds forever.
+                drop(rt);
+            })?;
         Ok(Sandbox {
             addr,
             routes,

@@ -1,5 +1,6 @@
-//! The C ABI: one exported symbol returning a table of `extern "C"` functions that pass JSON
-//! byte buffers. Nothing Rust-specific crosses it, so any compiler version can build a plugin.
+//! The C ABI: one exported symbol returning a table of `extern "C"` functions that pass byte
+//! buffers (the manifest as JSON, every other message as MessagePack: [`crate::codec`]).
+//! Nothing Rust-specific crosses it, so any compiler version can build a plugin.
 //!
 //! The table's first field is the ABI version, and stays first in every future version, so a
 //! host can read it before trusting anything else in the table.
@@ -35,8 +36,9 @@ impl Buffer {
     }
 }
 
-/// The exported table. Every function returns a [`Buffer`] holding a JSON
-/// [`Envelope`](crate::wire::Envelope), except the `*_drop` functions and `buffer_free`.
+/// The exported table. Every function returns a [`Buffer`] holding an
+/// [`Envelope`](crate::wire::Envelope) (JSON for the manifest, [`crate::codec`] for the rest),
+/// except the `*_drop` functions and `buffer_free`.
 /// Instances are opaque pointers; the host makes at most one call on an instance at a time.
 #[repr(C)]
 pub struct PluginApi {
@@ -44,16 +46,16 @@ pub struct PluginApi {
     pub abi_version: u32,
     /// Returns `Envelope<Manifest>`.
     pub manifest: unsafe extern "C" fn() -> Buffer,
-    /// Input: JSON `AdapterInit`. Writes the instance to `out` on success. Returns `Envelope<()>`.
+    /// Input: `AdapterInit`. Writes the instance to `out` on success. Returns `Envelope<()>`.
     pub adapter_new:
         unsafe extern "C" fn(input: *const u8, len: usize, out: *mut *mut c_void) -> Buffer,
-    /// Input: JSON `AdapterCall`. Returns `Envelope<AdapterReply>`.
+    /// Input: `AdapterCall`. Returns `Envelope<AdapterReply>`.
     pub adapter_call:
         unsafe extern "C" fn(instance: *mut c_void, input: *const u8, len: usize) -> Buffer,
     pub adapter_drop: unsafe extern "C" fn(instance: *mut c_void),
     /// Writes a fresh fake (empty sandbox state) to `out`. Returns `Envelope<()>`.
     pub fake_new: unsafe extern "C" fn(out: *mut *mut c_void) -> Buffer,
-    /// Input: JSON `FakeCall`. Returns `Envelope<FakeReply>`.
+    /// Input: `FakeCall`. Returns `Envelope<FakeReply>`.
     pub fake_call:
         unsafe extern "C" fn(instance: *mut c_void, input: *const u8, len: usize) -> Buffer,
     pub fake_drop: unsafe extern "C" fn(instance: *mut c_void),
@@ -61,10 +63,11 @@ pub struct PluginApi {
     pub buffer_free: unsafe extern "C" fn(buffer: Buffer),
 }
 
-/// The protocol version of the JSON messages this SDK speaks (`MAJOR.MINOR`).
-/// 1.1 added `FakeReply.notes` and `HttpRequest.retry_safe` (optional; 1.0 plugins load and
-/// simply report no notes and mark nothing retry-safe).
-pub const PROTOCOL_VERSION: &str = "1.1";
+/// The protocol version of the messages this SDK speaks (`MAJOR.MINOR`).
+/// 1.1 added `FakeReply.notes` and `HttpRequest.retry_safe`. 2.0 encodes every message after the
+/// manifest as MessagePack instead of JSON, and gives `AdapterCall`, `Step` and `Next` one
+/// shape each (externally tagged, nothing flattened), which a decoder reads without buffering.
+pub const PROTOCOL_VERSION: &str = "2.0";
 
 /// A host speaking `host` loads a plugin speaking `plugin` when the majors are equal and the
 /// plugin's minor is not newer than the host's: a minor adds optional fields only, so an older

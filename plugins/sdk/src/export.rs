@@ -7,7 +7,7 @@ use crate::wire::{
     AdapterCall, AdapterInit, AdapterReply, Envelope, FakeCall, FakeReply, PluginError,
     PluginErrorKind,
 };
-use crate::{Adapter, Cx, Fake, Plugin};
+use crate::{codec, Adapter, Cx, Fake, Plugin};
 use serde::Serialize;
 use std::cell::RefCell;
 use std::ffi::c_void;
@@ -49,21 +49,43 @@ fn panic_error(what: &str) -> PluginError {
     }
 }
 
-fn encode<T: Serialize>(env: &Envelope<T>) -> Buffer {
-    let bytes = serde_json::to_vec(env).unwrap_or_else(|e| {
-        // Serialising our own types cannot fail short of a bug; answer with an error anyway.
-        format!(r#"{{"err":{{"kind":"other","message":"cannot encode reply: {e}"}}}}"#).into_bytes()
+/// Encodes a reply. The manifest is JSON (the handshake every host can read); everything else is
+/// the protocol's encoding ([`crate::codec`]).
+fn encode<T: Serialize>(env: &Envelope<T>, json: bool) -> Buffer {
+    let bytes = if json {
+        serde_json::to_vec(env).map_err(|e| e.to_string())
+    } else {
+        codec::encode(env)
+    };
+    // Encoding our own types cannot fail short of a bug; answer with an error anyway, and with
+    // nothing (which the host reports as an unreadable reply) if even that fails.
+    let bytes = bytes.unwrap_or_else(|e| {
+        let err = Envelope::<()>::Err(PluginError::other(format!("cannot encode reply: {e}")));
+        let encoded = if json {
+            serde_json::to_vec(&err).ok()
+        } else {
+            codec::encode(&err).ok()
+        };
+        encoded.unwrap_or_default()
     });
     Buffer::from_vec(bytes)
 }
 
 /// Runs `f` so that neither a panic nor a decoding error escapes the boundary.
 fn guarded<T: Serialize>(what: &str, f: impl FnOnce() -> Result<T, PluginError>) -> Buffer {
+    guarded_as(what, false, f)
+}
+
+fn guarded_as<T: Serialize>(
+    what: &str,
+    json: bool,
+    f: impl FnOnce() -> Result<T, PluginError>,
+) -> Buffer {
     install_panic_hook();
     match catch_unwind(AssertUnwindSafe(f)) {
-        Ok(Ok(v)) => encode(&Envelope::Ok(v)),
-        Ok(Err(e)) => encode::<()>(&Envelope::Err(e)),
-        Err(_) => encode::<()>(&Envelope::Err(panic_error(what))),
+        Ok(Ok(v)) => encode(&Envelope::Ok(v), json),
+        Ok(Err(e)) => encode::<()>(&Envelope::Err(e), json),
+        Err(_) => encode::<()>(&Envelope::Err(panic_error(what)), json),
     }
 }
 
@@ -78,8 +100,8 @@ unsafe fn input<'a>(ptr: *const u8, len: usize) -> &'a [u8] {
     }
 }
 
-fn decode<'a, T: serde::Deserialize<'a>>(bytes: &'a [u8], what: &str) -> Result<T, PluginError> {
-    serde_json::from_slice(bytes).map_err(|e| PluginError {
+fn decode<T: serde::de::DeserializeOwned>(bytes: &[u8], what: &str) -> Result<T, PluginError> {
+    codec::decode(bytes).map_err(|e| PluginError {
         kind: PluginErrorKind::Protocol,
         message: format!("cannot decode {what}: {e}"),
     })
@@ -116,7 +138,7 @@ impl<T> Instance<T> {
 }
 
 pub unsafe extern "C" fn manifest<P: Plugin>() -> Buffer {
-    guarded("manifest", || Ok(P::manifest()))
+    guarded_as("manifest", true, || Ok(P::manifest()))
 }
 
 pub unsafe extern "C" fn adapter_new<P: Plugin>(

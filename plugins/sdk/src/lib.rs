@@ -12,6 +12,7 @@
 
 pub mod abi;
 pub mod amount;
+pub mod codec;
 pub mod country;
 #[doc(hidden)]
 pub mod export;

@@ -71,9 +71,10 @@ pub struct Harness<P: Plugin> {
     pub deadline_ms: i64,
 }
 
+/// Through the boundary's encoding, as a message would cross it.
 fn round_trip<T: Serialize + DeserializeOwned>(v: &T) -> T {
-    let s = serde_json::to_string(v).expect("wire types serialise");
-    serde_json::from_str(&s).expect("wire types deserialise what they serialise")
+    let bytes = crate::codec::encode(v).expect("wire types serialise");
+    crate::codec::decode(&bytes).expect("wire types deserialise what they serialise")
 }
 
 impl<P: Plugin> Harness<P> {
@@ -629,9 +630,11 @@ impl<P: Plugin> Subject for InProcess<P> {
         match catch_unwind(AssertUnwindSafe(|| {
             fake.handle(&call.request, call.now_ms, &call.scenario)
         })) {
-            // Through JSON as the reply would cross the boundary (optional fields default).
-            Ok(response) => serde_json::from_value(serde_json::json!({ "response": response }))
-                .map_err(|e| PluginError::other(format!("cannot encode the fake's reply: {e}"))),
+            Ok(response) => Ok(round_trip(&FakeReply {
+                response,
+                logs: Vec::new(),
+                notes: fake.take_notes(),
+            })),
             Err(p) => {
                 self.fake_poisoned = true;
                 Err(panic_error(format!(

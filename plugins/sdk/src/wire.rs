@@ -432,7 +432,7 @@ pub struct AdapterInit {
 
 /// What the host asks of the adapter.
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
-#[serde(tag = "op", rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
 pub enum AdapterCall {
     /// Start (or, for a polling stage, poll again) `stage`. `poll` counts from 0.
     Begin {
@@ -450,7 +450,7 @@ pub enum AdapterCall {
 
 /// The adapter's answer: send this request, or the stage is over.
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
-#[serde(tag = "step", rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
 pub enum Step {
     Send { request: HttpRequest },
     Finish { result: StageResult },
@@ -459,7 +459,6 @@ pub enum Step {
 /// The adapter's reply to one call, with what it wants logged and redacted.
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
 pub struct AdapterReply {
-    #[serde(flatten)]
     pub step: Step,
     /// Values learnt from responses that must be redacted wherever they appear (tokens).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -471,7 +470,7 @@ pub struct AdapterReply {
 
 /// What happens after a stage.
 #[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
-#[serde(tag = "next", content = "outcome", rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
 pub enum Next {
     /// The stage is done; go on to the next one.
     Continue,
@@ -486,7 +485,6 @@ pub enum Next {
 /// The result of a stage.
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
 pub struct StageResult {
-    #[serde(flatten)]
     pub next: Next,
     /// One line for the operator (`identity 1f2e… is APPROVED`).
     pub message: String,
@@ -682,11 +680,14 @@ mod tests {
         let s = serde_json::to_string(&v).unwrap();
         let back: T = serde_json::from_str(&s).unwrap();
         assert_eq!(back, v, "{s}");
+        // The same shapes in the boundary's own encoding.
+        let bytes = crate::codec::encode(&v).unwrap();
+        assert_eq!(crate::codec::decode::<T>(&bytes).unwrap(), v, "{s}");
         s
     }
 
     #[test]
-    fn replies_survive_json() {
+    fn messages_keep_their_documented_shape() {
         let s = round_trip(AdapterReply {
             step: Step::Finish {
                 result: StageResult::finish(Outcome::Rejected, "denied")
@@ -696,8 +697,10 @@ mod tests {
             sensitive: vec!["tok".into()],
             logs: vec![],
         });
-        assert!(s.contains(r#""step":"finish""#), "{s}");
-        assert!(s.contains(r#""next":"finish","outcome":"rejected""#), "{s}");
+        assert!(
+            s.starts_with(r#"{"step":{"finish":{"result":{"next":{"finish":"rejected"}"#),
+            "{s}"
+        );
         round_trip(AdapterReply {
             step: Step::Finish {
                 result: StageResult::poll("wait").retry_after_ms(5),
@@ -716,10 +719,13 @@ mod tests {
             }],
         });
         round_trip(Envelope::<()>::Err(PluginError::invalid("x")));
-        round_trip(AdapterCall::Begin {
+        let s = round_trip(AdapterCall::Begin {
             stage: Stage::AwaitKyc,
             poll: 2,
             now_ms: 5,
         });
+        assert_eq!(s, r#"{"begin":{"stage":"await_kyc","poll":2,"now_ms":5}}"#);
+        let s = round_trip(StageResult::poll("wait"));
+        assert_eq!(s, r#"{"next":"poll","message":"wait"}"#);
     }
 }
