@@ -118,41 +118,49 @@ fn benches(c: &mut Criterion) {
     let client = reqwest::Client::new();
     let sandbox = rt.block_on(host.sandbox()).unwrap();
     let timeout = host.engine_settings().request_timeout;
+    let plain = PlainLoop {
+        client,
+        sandbox,
+        plugin,
+        requests,
+        timeout,
+    };
     g.bench_function("plain_reqwest_same_requests", |b| {
         b.iter(|| {
-            let (client, sandbox, plugin, requests) = (
-                client.clone(),
-                sandbox.clone(),
-                plugin.clone(),
-                requests.clone(),
-            );
-            rt.block_on(rt.spawn(async move {
-                // Same session key shape and a fresh fake, as a journey gets.
-                let clock = Arc::new(rampsim::clock::Clock::virtual_now());
-                let key = "plain";
-                sandbox
-                    .open_session(key, &plugin, "approved", clock)
-                    .unwrap();
-                for (method, url, headers, body) in &requests {
-                    let url = rewrite_session(url, key);
-                    let mut rb = client
-                        .request(method.parse().unwrap(), url)
-                        .timeout(timeout);
-                    for (k, v) in headers {
-                        rb = rb.header(k, v);
-                    }
-                    if let Some(b) = body {
-                        rb = rb.body(b.clone());
-                    }
-                    let resp = rb.send().await.unwrap();
-                    let _ = resp.bytes().await.unwrap();
-                }
-                sandbox.close_session(key);
-            }))
-            .unwrap()
+            let p = plain.clone();
+            rt.block_on(rt.spawn(async move { p.run().await })).unwrap()
         })
     });
     g.finish();
+
+    // The two measurements above run minutes apart, and this VM's speed drifts by more than the
+    // difference we are after; this one alternates them, so both see the same machine.
+    let (h, p, q) = (host.clone(), plain.clone(), quiet.clone());
+    let (journey, plain_us) = rt
+        .block_on(rt.spawn(async move {
+            let (mut journey, mut plain) = (Vec::new(), Vec::new());
+            for i in 0..PAIRED_RUNS + PAIRED_WARMUP {
+                let t = std::time::Instant::now();
+                assert_eq!(one_journey(&h, q.clone()).await, Outcome::OrderCreated);
+                let j = t.elapsed();
+                let t = std::time::Instant::now();
+                p.run().await;
+                if i >= PAIRED_WARMUP {
+                    journey.push(j.as_secs_f64() * 1e6);
+                    plain.push(t.elapsed().as_secs_f64() * 1e6);
+                }
+            }
+            (journey, plain)
+        }))
+        .unwrap();
+    let (sj, sp): (f64, f64) = (journey.iter().sum(), plain_us.iter().sum());
+    println!(
+        "journey/overhead_paired ({PAIRED_RUNS} alternating runs): journey median {:.0} µs, plain median {:.0} µs, ratio of medians {:.2}, ratio of totals {:.2}",
+        median(&journey),
+        median(&plain_us),
+        median(&journey) / median(&plain_us),
+        sj / sp
+    );
 
     let mut g = c.benchmark_group("batch");
     g.sample_size(10);
@@ -179,6 +187,52 @@ fn benches(c: &mut Criterion) {
         })
     });
     g.finish();
+}
+
+const PAIRED_WARMUP: usize = 300;
+const PAIRED_RUNS: usize = 3000;
+
+fn median(v: &[f64]) -> f64 {
+    let mut v = v.to_vec();
+    v.sort_by(f64::total_cmp);
+    v[v.len() / 2]
+}
+
+/// The requests of one journey, sent again with a plain reqwest loop to a fresh fake session.
+#[derive(Clone)]
+struct PlainLoop {
+    client: reqwest::Client,
+    sandbox: Arc<rampsim::sandbox::Sandbox>,
+    plugin: Arc<rampsim::plugin::LoadedPlugin>,
+    requests: Vec<Recorded>,
+    timeout: Duration,
+}
+
+impl PlainLoop {
+    async fn run(&self) {
+        // Same session key shape and a fresh fake, as a journey gets.
+        let clock = Arc::new(rampsim::clock::Clock::virtual_now());
+        let key = "plain";
+        self.sandbox
+            .open_session(key, &self.plugin, "approved", clock)
+            .unwrap();
+        for (method, url, headers, body) in &self.requests {
+            let url = rewrite_session(url, key);
+            let mut rb = self
+                .client
+                .request(method.parse().unwrap(), url)
+                .timeout(self.timeout);
+            for (k, v) in headers {
+                rb = rb.header(k, v);
+            }
+            if let Some(b) = body {
+                rb = rb.body(b.clone());
+            }
+            let resp = rb.send().await.unwrap();
+            let _ = resp.bytes().await.unwrap();
+        }
+        self.sandbox.close_session(key);
+    }
 }
 
 /// `http://127.0.0.1:P/<journey>/api/x` -> `http://127.0.0.1:P/<key>/api/x`.

@@ -62,6 +62,8 @@ pub struct Host {
     plugins: Mutex<HashMap<String, Arc<LoadedPlugin>>>,
     sandbox: tokio::sync::OnceCell<Arc<Sandbox>>,
     journeys: AtomicU64,
+    /// `[faults]`, checked once (a batch prepares thousands of journeys).
+    faults: std::sync::OnceLock<Result<Option<FaultSpec>, String>>,
 }
 
 impl Host {
@@ -78,6 +80,7 @@ impl Host {
             plugins: Mutex::new(HashMap::new()),
             sandbox: tokio::sync::OnceCell::new(),
             journeys: AtomicU64::new(0),
+            faults: std::sync::OnceLock::new(),
         }
     }
 
@@ -118,6 +121,18 @@ impl Host {
 
     /// The `[faults]` table of config.toml, checked.
     pub fn config_faults(&self) -> Result<Option<FaultSpec>, SetupError> {
+        self.faults
+            .get_or_init(|| {
+                self.read_config_faults().map_err(|e| match e {
+                    SetupError::Usage(m) => m,
+                    other => other.to_string(),
+                })
+            })
+            .clone()
+            .map_err(SetupError::Usage)
+    }
+
+    fn read_config_faults(&self) -> Result<Option<FaultSpec>, SetupError> {
         let Some(table) = &self.config.faults else {
             return Ok(None);
         };

@@ -251,6 +251,10 @@ impl Config {
     /// current directory; failing that, to the config file's directory) to a standalone
     /// profile file.
     pub fn profile(&self, name_or_path: &str) -> Result<LoadedProfile, ConfigError> {
+        // A configured name needs no look at the disk (batches ask thousands of times).
+        if let Some(p) = self.profiles.get(name_or_path) {
+            return Ok(p.clone());
+        }
         let given = Path::new(name_or_path);
         let path = if given.is_file() {
             given.to_path_buf()

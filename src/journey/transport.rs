@@ -13,10 +13,10 @@ pub struct TransportFailure {
 }
 
 pub(crate) fn is_retry_safe(req: &HttpRequest) -> bool {
-    matches!(
-        req.method.to_ascii_uppercase().as_str(),
-        "GET" | "HEAD" | "PUT" | "DELETE" | "OPTIONS"
-    ) || req.idempotency_key.is_some()
+    ["GET", "HEAD", "PUT", "DELETE", "OPTIONS"]
+        .iter()
+        .any(|m| req.method.eq_ignore_ascii_case(m))
+        || req.idempotency_key.is_some()
         || req.retry_safe
 }
 
