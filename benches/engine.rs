@@ -7,7 +7,10 @@ use rampsim::batch::{run_batch, BatchOptions};
 use rampsim::config::{ClockMode, Config};
 use rampsim::host::{Host, RunOptions};
 use rampsim::journey::{Event, EventSink, Journey};
-use rampsim_plugin_sdk::wire::Outcome;
+use rampsim_plugin_sdk::wire::{
+    AdapterInit, HttpResponse, Next, Outcome, Stage, StageResult, Step,
+};
+use rampsim_plugin_sdk::{Adapter, Cx};
 use std::path::PathBuf;
 use std::process::Command;
 use std::sync::{Arc, Mutex};
@@ -125,41 +128,69 @@ fn benches(c: &mut Criterion) {
         requests,
         timeout,
     };
+    let direct = DirectLoop {
+        plain: plain.clone(),
+        init: rt.block_on(async {
+            let spec = host.prepare(&opts()).await.unwrap();
+            AdapterInit {
+                journey_id: "direct".into(),
+                mode: spec.mode,
+                profile: spec.profile.clone(),
+                settings: spec.settings.clone(),
+                now_ms: spec.clock.now_ms(),
+            }
+        }),
+        engine: host.engine_settings(),
+    };
     g.bench_function("plain_reqwest_same_requests", |b| {
         b.iter(|| {
             let p = plain.clone();
             rt.block_on(rt.spawn(async move { p.run().await })).unwrap()
         })
     });
+    g.bench_function("plain_reqwest_same_adapter_linked", |b| {
+        b.iter(|| {
+            let d = direct.clone();
+            rt.block_on(rt.spawn(async move { d.run().await })).unwrap()
+        })
+    });
     g.finish();
 
-    // The two measurements above run minutes apart, and this VM's speed drifts by more than the
+    // The measurements above run minutes apart, and this VM's speed drifts by more than the
     // difference we are after; this one alternates them, so both see the same machine.
-    let (h, p, q) = (host.clone(), plain.clone(), quiet.clone());
-    let (journey, plain_us) = rt
+    let (h, p, d, q) = (host.clone(), plain.clone(), direct.clone(), quiet.clone());
+    let [journey, plain_us, direct_us] = rt
         .block_on(rt.spawn(async move {
-            let (mut journey, mut plain) = (Vec::new(), Vec::new());
+            let mut times: [Vec<f64>; 3] = Default::default();
             for i in 0..PAIRED_RUNS + PAIRED_WARMUP {
                 let t = std::time::Instant::now();
                 assert_eq!(one_journey(&h, q.clone()).await, Outcome::OrderCreated);
                 let j = t.elapsed();
                 let t = std::time::Instant::now();
                 p.run().await;
+                let pl = t.elapsed();
+                let t = std::time::Instant::now();
+                d.run().await;
+                let di = t.elapsed();
                 if i >= PAIRED_WARMUP {
-                    journey.push(j.as_secs_f64() * 1e6);
-                    plain.push(t.elapsed().as_secs_f64() * 1e6);
+                    for (v, d) in times.iter_mut().zip([j, pl, di]) {
+                        v.push(d.as_secs_f64() * 1e6);
+                    }
                 }
             }
-            (journey, plain)
+            times
         }))
         .unwrap();
-    let (sj, sp): (f64, f64) = (journey.iter().sum(), plain_us.iter().sum());
+    let total = |v: &[f64]| v.iter().sum::<f64>();
     println!(
-        "journey/overhead_paired ({PAIRED_RUNS} alternating runs): journey median {:.0} µs, plain median {:.0} µs, ratio of medians {:.2}, ratio of totals {:.2}",
+        "journey/overhead_paired ({PAIRED_RUNS} alternating runs, medians): journey {:.0} µs, plain replay {:.0} µs, same adapter linked {:.0} µs; journey / replay {:.2} (totals {:.2}), journey / linked adapter {:.2} (totals {:.2})",
         median(&journey),
         median(&plain_us),
+        median(&direct_us),
         median(&journey) / median(&plain_us),
-        sj / sp
+        total(&journey) / total(&plain_us),
+        median(&journey) / median(&direct_us),
+        total(&journey) / total(&direct_us),
     );
 
     let mut g = c.benchmark_group("batch");
@@ -232,6 +263,96 @@ impl PlainLoop {
             let _ = resp.bytes().await.unwrap();
         }
         self.sandbox.close_session(key);
+    }
+}
+
+/// The same provider code, the Paxos adapter linked into this binary instead of loaded as a
+/// plugin, driving a plain reqwest loop against a fresh fake session: what a hand-written client
+/// does (build each request, parse each answer, poll), without the engine, the plugin boundary,
+/// events, redaction or retries.
+#[derive(Clone)]
+struct DirectLoop {
+    plain: PlainLoop,
+    init: AdapterInit,
+    engine: rampsim::journey::EngineSettings,
+}
+
+impl DirectLoop {
+    async fn run(&self) {
+        let p = &self.plain;
+        let clock = Arc::new(rampsim::clock::Clock::virtual_now());
+        let key = "direct";
+        let info = p
+            .sandbox
+            .open_session(key, &p.plugin, "approved", clock.clone())
+            .unwrap();
+        let mut init = self.init.clone();
+        init.now_ms = clock.now_ms();
+        let mut adapter = rampsim_paxos::adapter::PaxosAdapter::new(init).unwrap();
+        let mut outcome = None;
+        for stage in Stage::ALL {
+            if p.plugin
+                .manifest
+                .stage(stage)
+                .is_some_and(|s| s.skipped.is_some())
+            {
+                continue;
+            }
+            let mut delays = self.engine.poll_delays();
+            let mut poll = 0;
+            let result: StageResult = loop {
+                let mut step = adapter
+                    .begin(stage, &mut Cx::new(clock.now_ms(), poll))
+                    .unwrap();
+                let result = loop {
+                    let request = match step {
+                        Step::Finish { result } => break result,
+                        Step::Send { request } => request,
+                    };
+                    let url = format!("{}{}", info.base_urls[&request.endpoint], request.path);
+                    let mut rb = p
+                        .client
+                        .request(request.method.parse().unwrap(), url)
+                        .timeout(p.timeout);
+                    for (k, v) in &request.headers {
+                        rb = rb.header(k, v);
+                    }
+                    if let Some(b) = request.body {
+                        rb = rb.body(b);
+                    }
+                    let resp = rb.send().await.unwrap();
+                    let status = resp.status().as_u16();
+                    let headers = resp
+                        .headers()
+                        .iter()
+                        .map(|(k, v)| (k.to_string(), v.to_str().unwrap_or("").to_string()))
+                        .collect();
+                    let body = resp.text().await.unwrap();
+                    let response = HttpResponse {
+                        status,
+                        headers,
+                        body,
+                    };
+                    step = adapter
+                        .on_response(stage, response, &mut Cx::new(clock.now_ms(), 0))
+                        .unwrap();
+                };
+                if result.next != Next::Poll {
+                    break result;
+                }
+                clock.sleep(delays.next().unwrap()).await;
+                poll += 1;
+            };
+            if let Next::Finish(o) = result.next {
+                outcome = Some(o);
+                break;
+            }
+            if stage == Stage::CreateOrder {
+                assert!(result.order_id.is_some(), "{}", result.message);
+            }
+        }
+        assert_eq!(outcome, None, "the approved journey goes through every stage");
+        p.sandbox.close_session(key);
     }
 }
 
