@@ -351,7 +351,10 @@ impl DirectLoop {
                 assert!(result.order_id.is_some(), "{}", result.message);
             }
         }
-        assert_eq!(outcome, None, "the approved journey goes through every stage");
+        assert_eq!(
+            outcome, None,
+            "the approved journey goes through every stage"
+        );
         p.sandbox.close_session(key);
     }
 }
