@@ -262,6 +262,7 @@ pub fn plugins(host: &Host, json: bool) -> i32 {
             "failed": d.failed.iter().map(|f| serde_json::json!({
                 "path": f.path, "error": f.error.to_string(),
             })).collect::<Vec<_>>(),
+            "shadowed": d.shadowed,
         });
         println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
     } else {
@@ -281,6 +282,25 @@ pub fn plugins(host: &Host, json: bool) -> i32 {
         }
         for f in &d.failed {
             println!("FAILED {}: {}", f.path.display(), f.error);
+        }
+        // Grouped by directory: running from target/release, the bundled directory repeats all.
+        let mut by_dir: std::collections::BTreeMap<_, Vec<String>> = Default::default();
+        for p in &d.shadowed {
+            by_dir
+                .entry(p.parent().unwrap_or(p).display().to_string())
+                .or_default()
+                .push(
+                    p.file_name()
+                        .unwrap_or_default()
+                        .to_string_lossy()
+                        .into_owned(),
+                );
+        }
+        for (dir, files) in by_dir {
+            println!(
+                "not loaded (a directory searched earlier has the same file): {dir}: {}",
+                files.join(", ")
+            );
         }
     }
     if d.failed.is_empty() {

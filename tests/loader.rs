@@ -96,6 +96,22 @@ fn a_file_that_is_not_a_library() {
 }
 
 #[test]
+fn a_library_in_a_later_directory_is_shadowed_not_loaded() {
+    let built = fixture_plugin(None, "fixture").join(lib_name("rampsim_fixture"));
+    let first = tempfile::tempdir().unwrap();
+    let later = tempfile::tempdir().unwrap();
+    std::fs::copy(&built, first.path().join(lib_name("rampsim_fixture"))).unwrap();
+    // The later copy would fail to load if it were tried: it is not a library at all.
+    let later_copy = later.path().join(lib_name("rampsim_fixture"));
+    std::fs::write(&later_copy, "not a library\n").unwrap();
+    let d = discover(&[first.path().to_path_buf(), later.path().to_path_buf()]);
+    assert_eq!(d.plugins.len(), 1);
+    assert!(d.plugins[0].path.starts_with(first.path()));
+    assert!(d.failed.is_empty(), "{:?}", d.failed);
+    assert_eq!(d.shadowed, vec![later_copy]);
+}
+
+#[test]
 fn not_found_lists_every_place_searched() {
     let a = tempfile::tempdir().unwrap();
     let b = tempfile::tempdir().unwrap();

@@ -66,6 +66,8 @@ pub struct Discovery {
     pub plugins: Vec<Arc<LoadedPlugin>>,
     pub failed: Vec<FailedPlugin>,
     pub searched: Vec<PathBuf>,
+    /// Libraries not loaded because a directory searched earlier has one of the same name.
+    pub shadowed: Vec<PathBuf>,
 }
 
 impl Discovery {
@@ -75,7 +77,9 @@ impl Discovery {
 }
 
 /// Scans `dirs` for files named like plugins (`librampsim_<id>.so`) and loads each. The first
-/// directory that has an id wins, as with `find_plugin`.
+/// directory that has a file name wins, as with `find_plugin`; later copies are not even loaded
+/// (a loaded library stays mapped for the life of the process: running from `target/release`,
+/// the exe directory and the bundled one hold the same six plugins).
 pub fn discover(dirs: &[PathBuf]) -> Discovery {
     let probe = library_file_name("X");
     let probe = probe.to_string_lossy();
@@ -84,6 +88,7 @@ pub fn discover(dirs: &[PathBuf]) -> Discovery {
         searched: dirs.to_vec(),
         ..Default::default()
     };
+    let mut names = BTreeSet::new();
     for dir in dirs {
         let Ok(entries) = std::fs::read_dir(dir) else {
             continue;
@@ -100,6 +105,10 @@ pub fn discover(dirs: &[PathBuf]) -> Discovery {
             .collect();
         files.sort();
         for path in files {
+            if !names.insert(path.file_name().map(|n| n.to_os_string())) {
+                out.shadowed.push(path);
+                continue;
+            }
             match LoadedPlugin::load(&path) {
                 Ok(p) => {
                     if out.get(&p.manifest.id).is_none() {
