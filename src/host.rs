@@ -122,17 +122,12 @@ impl Host {
     /// The `[faults]` table of config.toml, checked.
     pub fn config_faults(&self) -> Result<Option<FaultSpec>, SetupError> {
         self.faults
-            .get_or_init(|| {
-                self.read_config_faults().map_err(|e| match e {
-                    SetupError::Usage(m) => m,
-                    other => other.to_string(),
-                })
-            })
+            .get_or_init(|| self.read_config_faults())
             .clone()
             .map_err(SetupError::Usage)
     }
 
-    fn read_config_faults(&self) -> Result<Option<FaultSpec>, SetupError> {
+    fn read_config_faults(&self) -> Result<Option<FaultSpec>, String> {
         let Some(table) = &self.config.faults else {
             return Ok(None);
         };
@@ -145,9 +140,8 @@ impl Host {
         let at = format!("{}:{line}:1: faults", self.config.path.display());
         let spec: FaultSpec = toml::Value::Table(table.clone())
             .try_into()
-            .map_err(|e: toml::de::Error| SetupError::Usage(format!("{at}: {}", e.message())))?;
-        spec.validate()
-            .map_err(|e| SetupError::Usage(format!("{at}: {e}")))?;
+            .map_err(|e: toml::de::Error| format!("{at}: {}", e.message()))?;
+        spec.validate().map_err(|e| format!("{at}: {e}"))?;
         Ok(Some(spec))
     }
 

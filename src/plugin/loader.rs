@@ -252,20 +252,15 @@ impl LoadedPlugin {
 fn decode_manifest(
     bytes: &[u8],
 ) -> Result<Result<Manifest, rampsim_plugin_sdk::PluginError>, String> {
-    match serde_json::from_slice::<Envelope<Manifest>>(bytes) {
-        Ok(Envelope::Ok(v)) => Ok(Ok(v)),
-        Ok(Envelope::Err(e)) => Ok(Err(e)),
-        Err(e) => Err(e.to_string()),
-    }
+    serde_json::from_slice::<Envelope<Manifest>>(bytes)
+        .map(Envelope::into_result)
+        .map_err(|e| e.to_string())
 }
 
 fn decode_envelope<T: DeserializeOwned>(
     bytes: &[u8],
 ) -> Result<Result<T, rampsim_plugin_sdk::PluginError>, String> {
-    match codec::decode::<Envelope<T>>(bytes)? {
-        Envelope::Ok(v) => Ok(Ok(v)),
-        Envelope::Err(e) => Ok(Err(e)),
-    }
+    codec::decode::<Envelope<T>>(bytes).map(Envelope::into_result)
 }
 
 fn placeholder_manifest() -> Manifest {

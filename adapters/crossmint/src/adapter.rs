@@ -51,15 +51,12 @@ fn send(request: HttpRequest) -> Result<Step, PluginError> {
 /// Crossmint's error message (`{"error": true, "message": ...}`) or a short description of a
 /// body that is not one. Never echoes an unknown body: it could hold personal data.
 fn reason(r: &HttpResponse) -> String {
-    if r.body.trim().is_empty() {
-        return "empty body".into();
-    }
     match r.json_body() {
         Some(v) => match v.get("message").and_then(Value::as_str) {
             Some(m) => m.to_string(),
             None => "JSON without an error message".into(),
         },
-        None => "a body that is not JSON".into(),
+        None => r.why_not_json().into(),
     }
 }
 
@@ -77,15 +74,6 @@ fn failed(r: &HttpResponse, what: &str, why: &str) -> StageResult {
 
 fn unexpected(r: &HttpResponse, what: &str) -> StageResult {
     failed(r, what, &reason(r))
-}
-
-/// The JSON object of a successful answer, or why it is not one.
-fn ok_json(r: &HttpResponse) -> Option<Value> {
-    if r.is_success() {
-        r.json_body().filter(Value::is_object)
-    } else {
-        None
-    }
 }
 
 fn strings(v: Option<&Value>) -> Vec<String> {
@@ -115,7 +103,7 @@ impl CrossmintAdapter {
 
     fn eligibility(&mut self, r: &HttpResponse, cx: &mut Cx) -> Result<Step, PluginError> {
         let what = "the identity-verification status";
-        let Some(body) = ok_json(r) else {
+        let Some(body) = r.success_object() else {
             return finish(unexpected(r, what));
         };
         let Some(entries) = body.get("eligibility").and_then(Value::as_array) else {
@@ -258,7 +246,7 @@ impl CrossmintAdapter {
     }
 
     fn order_created(&mut self, r: &HttpResponse, cx: &mut Cx) -> StageResult {
-        if let Some(body) = ok_json(r) {
+        if let Some(body) = r.success_object() {
             if let Some(secret) = body.get("clientSecret").and_then(Value::as_str) {
                 cx.sensitive(secret);
             }
@@ -367,7 +355,7 @@ impl Adapter for CrossmintAdapter {
         let loc = self.bodies.locator.clone();
         match waiting {
             Waiting::LegalDocument => {
-                if ok_json(&r).is_none() {
+                if r.success_object().is_none() {
                     return finish(unexpected(&r, "the privacy-policy acceptance"));
                 }
                 let req = self
@@ -375,7 +363,7 @@ impl Adapter for CrossmintAdapter {
                     .json(&self.bodies.user_details);
                 self.expect(Waiting::UserDetails, req)
             }
-            Waiting::UserDetails => match ok_json(&r) {
+            Waiting::UserDetails => match r.success_object() {
                 Some(b) if b.get("userDetails") == Some(&Value::Bool(true)) => finish(
                     StageResult::done(format!(
                         "{loc} created at Crossmint; privacy policy accepted"
@@ -390,7 +378,7 @@ impl Adapter for CrossmintAdapter {
                 None => finish(unexpected(&r, "the user creation")),
             },
             Waiting::FullRecord => {
-                let Some(b) = ok_json(&r) else {
+                let Some(b) = r.success_object() else {
                     return finish(unexpected(&r, "the KYC data import"));
                 };
                 let stored = |s: &str| b.get(s).and_then(Value::as_bool);
@@ -423,7 +411,7 @@ impl Adapter for CrossmintAdapter {
             }
             Waiting::Eligibility | Waiting::Trigger => self.eligibility(&r, cx),
             Waiting::OrderCreate => finish(self.order_created(&r, cx)),
-            Waiting::OrderStatus => finish(match ok_json(&r) {
+            Waiting::OrderStatus => finish(match r.success_object() {
                 Some(order) => self.order(&r, &order),
                 None => unexpected(&r, "the order status"),
             }),

@@ -393,8 +393,7 @@ fn date_of_birth(s: &str) -> Result<String, PluginError> {
 /// Paxos takes E.164 as is (it also accepts spaces, which the canonical form has none of).
 fn phone(s: &str) -> Result<String, PluginError> {
     let s = s.trim();
-    let digits = s.strip_prefix('+').unwrap_or("");
-    if (7..=15).contains(&digits.len()) && digits.bytes().all(|b| b.is_ascii_digit()) {
+    if rampsim_plugin_sdk::phone::is_e164(s) {
         Ok(s.to_string())
     } else {
         Err(invalid("profile.phone", "must be E.164, like +15556781234"))

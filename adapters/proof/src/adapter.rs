@@ -56,11 +56,8 @@ fn kyc_of(status: &str) -> Option<KycStatus> {
 /// Proof's `{error, code, message}` as `code: message`, or a short description of a body that
 /// is not one. Never echoes an unknown body.
 fn reason(r: &HttpResponse) -> String {
-    if r.body.trim().is_empty() {
-        return "empty body".into();
-    }
     let Some(v) = r.json_body() else {
-        return "a body that is not JSON".into();
+        return r.why_not_json().into();
     };
     let code = v
         .get("code")
@@ -85,14 +82,6 @@ fn failed(r: &HttpResponse, what: &str, why: &str) -> StageResult {
 
 fn unexpected(r: &HttpResponse, what: &str) -> StageResult {
     failed(r, what, &reason(r))
-}
-
-fn ok_json(r: &HttpResponse) -> Option<Value> {
-    if r.is_success() {
-        r.json_body().filter(Value::is_object)
-    } else {
-        None
-    }
 }
 
 /// The code of Proof's 404 for an unknown user (a JSON error body, not an HTML 404 page).
@@ -152,7 +141,7 @@ impl ProofAdapter {
         if let Some(code) = unknown_user(r) {
             return self.not_started(&code);
         }
-        let Some(body) = ok_json(r) else {
+        let Some(body) = r.success_object() else {
             return unexpected(r, what);
         };
         let Some(status) = body.get("status").and_then(Value::as_str) else {
@@ -198,7 +187,7 @@ impl ProofAdapter {
                 );
             }
         }
-        let Some(body) = ok_json(r) else {
+        let Some(body) = r.success_object() else {
             return finish(unexpected(r, what));
         };
         let text = |k: &str| {
@@ -236,7 +225,7 @@ impl ProofAdapter {
 
     fn transaction(&mut self, r: &HttpResponse) -> StageResult {
         let what = "the transaction status";
-        let Some(body) = ok_json(r) else {
+        let Some(body) = r.success_object() else {
             return unexpected(r, what);
         };
         let Some(status) = body.get("status").and_then(Value::as_str) else {
@@ -363,7 +352,8 @@ impl Adapter for ProofAdapter {
                         .provider_status(code),
                     );
                 }
-                let Some(status) = ok_json(&r)
+                let Some(status) = r
+                    .success_object()
                     .and_then(|b| b.get("status").and_then(Value::as_str).map(str::to_string))
                 else {
                     return finish(unexpected(&r, "the user lookup"));
@@ -384,7 +374,7 @@ impl Adapter for ProofAdapter {
             }
             Waiting::WidgetKyc => {
                 let what = "the sandbox widget session";
-                let Some(body) = ok_json(&r) else {
+                let Some(body) = r.success_object() else {
                     return finish(unexpected(&r, what));
                 };
                 let (Some(submitted), Some(status)) = (

@@ -3,6 +3,7 @@
 //! destination network Stripe names.
 
 use rampsim_plugin_sdk::country::is_alpha2;
+use rampsim_plugin_sdk::phone::is_e164;
 use rampsim_plugin_sdk::time;
 use rampsim_plugin_sdk::{PluginError, Profile};
 
@@ -196,16 +197,6 @@ pub fn destination_network(asset: &str, profile_network: &str) -> (String, Optio
         None if chain.is_empty() => ("ethereum".to_string(), None),
         None => (chain, None),
     }
-}
-
-/// `+` then 7 to 15 digits, no leading zero.
-pub fn is_e164(s: &str) -> bool {
-    let Some(digits) = s.strip_prefix('+') else {
-        return false;
-    };
-    (7..=15).contains(&digits.len())
-        && digits.bytes().all(|b| b.is_ascii_digit())
-        && !digits.starts_with('0')
 }
 
 #[cfg(test)]

@@ -49,24 +49,22 @@ fn panic_error(what: &str) -> PluginError {
     }
 }
 
-/// Encodes a reply. The manifest is JSON (the handshake every host can read); everything else is
-/// the protocol's encoding ([`crate::codec`]).
-fn encode<T: Serialize>(env: &Envelope<T>, json: bool) -> Buffer {
-    let bytes = if json {
-        serde_json::to_vec(env).map_err(|e| e.to_string())
+/// The manifest is JSON (the handshake every host can read); everything else is the protocol's
+/// encoding ([`crate::codec`]).
+fn to_bytes<S: Serialize>(value: &S, json: bool) -> Result<Vec<u8>, String> {
+    if json {
+        serde_json::to_vec(value).map_err(|e| e.to_string())
     } else {
-        codec::encode(env)
-    };
+        codec::encode(value)
+    }
+}
+
+fn encode<T: Serialize>(env: &Envelope<T>, json: bool) -> Buffer {
     // Encoding our own types cannot fail short of a bug; answer with an error anyway, and with
     // nothing (which the host reports as an unreadable reply) if even that fails.
-    let bytes = bytes.unwrap_or_else(|e| {
+    let bytes = to_bytes(env, json).unwrap_or_else(|e| {
         let err = Envelope::<()>::Err(PluginError::other(format!("cannot encode reply: {e}")));
-        let encoded = if json {
-            serde_json::to_vec(&err).ok()
-        } else {
-            codec::encode(&err).ok()
-        };
-        encoded.unwrap_or_default()
+        to_bytes(&err, json).unwrap_or_default()
     });
     Buffer::from_vec(bytes)
 }

@@ -74,6 +74,15 @@ impl HttpResponse {
     pub fn json_body(&self) -> Option<serde_json::Value> {
         serde_json::from_str(&self.body).ok()
     }
+    /// The JSON object of a 2xx answer; `None` for another status or a body that is not an
+    /// object.
+    pub fn success_object(&self) -> Option<serde_json::Value> {
+        if self.is_success() {
+            self.json_body().filter(serde_json::Value::is_object)
+        } else {
+            None
+        }
+    }
     pub fn with_header(mut self, name: &str, value: impl Into<String>) -> HttpResponse {
         self.headers.push((name.to_string(), value.into()));
         self

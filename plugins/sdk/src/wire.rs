@@ -670,6 +670,15 @@ pub enum Envelope<T> {
     Err(PluginError),
 }
 
+impl<T> Envelope<T> {
+    pub fn into_result(self) -> Result<T, PluginError> {
+        match self {
+            Envelope::Ok(v) => Ok(v),
+            Envelope::Err(e) => Err(e),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -7,9 +7,10 @@ use super::{
     SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET, SANDBOX_EMAIL, SANDBOX_FOR_CLIENT_ID,
     SANDBOX_PASSWORD, SANDBOX_TOTP_SECRET, SESSION_MS, TX_PENDING_MS,
 };
-use crate::convert::{is_e164, is_email};
+use crate::convert::is_email;
 use crate::crypto::{base32_decode, hotp, totp_step, TOTP_DIGITS};
 use rampsim_plugin_sdk::country::is_alpha3;
+use rampsim_plugin_sdk::phone::is_e164;
 use rampsim_plugin_sdk::time;
 use rampsim_plugin_sdk::{FakeNote, FakeRequest, HttpResponse};
 use serde_json::{json, Map, Value};

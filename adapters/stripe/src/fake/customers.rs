@@ -2,8 +2,8 @@
 //! `POST /v1/crypto/customers/{id}/kyc_info`), with Stripe-style parameter validation.
 
 use super::{invalid_request, no_such_customer, Customer, Params, Scenario, StripeFake};
-use crate::convert::is_e164;
 use rampsim_plugin_sdk::country::is_alpha2;
+use rampsim_plugin_sdk::phone::is_e164;
 use rampsim_plugin_sdk::time;
 use rampsim_plugin_sdk::HttpResponse;
 use std::collections::BTreeMap;
