@@ -58,13 +58,11 @@ impl Value {
         }
     }
 
-    /// Like `kind`, with the value when it is a short scalar that says nothing secret.
+    /// Like `kind`, with the value only for a boolean: a number or a date written without quotes
+    /// may be KYC data (a phone or tax number, a date of birth), and errors are printed.
     pub fn describe(&self) -> String {
         match self {
-            Value::Integer(i) => format!("an integer ({i})"),
-            Value::Float(x) => format!("a float ({x})"),
             Value::Boolean(b) => format!("a boolean ({b})"),
-            Value::Datetime(d) => format!("a date/time ({d})"),
             other => other.kind().to_string(),
         }
     }

@@ -12,9 +12,38 @@ pub fn encode<T: Serialize + ?Sized>(value: &T) -> Result<Vec<u8>, String> {
     rmp_serde::to_vec_named(value).map_err(|e| e.to_string())
 }
 
-/// Decodes a message of protocol 2.
+/// Decodes a message of protocol 2. The error never quotes the message: serde writes the
+/// offending value in quotes (`invalid type: string "Billy", expected a sequence`, ``unknown
+/// variant `Billy` ``), and messages carry profiles and response bodies. Field names stay.
 pub fn decode<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, String> {
-    rmp_serde::from_slice(bytes).map_err(|e| e.to_string())
+    rmp_serde::from_slice(bytes).map_err(|e| without_quoted_values(&e.to_string()))
+}
+
+/// Replaces what stands in `"…"` or `` `…` `` with `…`, except a field name (`` field `x` ``).
+fn without_quoted_values(message: &str) -> String {
+    let mut out = String::with_capacity(message.len());
+    let mut rest = message;
+    while let Some(open) = rest.find(['"', '`']) {
+        let quote = rest[open..].chars().next().unwrap_or('"');
+        let (before, after) = rest.split_at(open);
+        out.push_str(before);
+        let inner = &after[1..];
+        let (quoted, tail) = match inner.find(quote) {
+            Some(close) => (&inner[..close], &inner[close + 1..]),
+            // An unclosed quote hides the rest.
+            None => (inner, ""),
+        };
+        out.push(quote);
+        if before.ends_with("field ") {
+            out.push_str(quoted);
+        } else {
+            out.push('…');
+        }
+        out.push(quote);
+        rest = tail;
+    }
+    out.push_str(rest);
+    out
 }
 
 #[cfg(test)]
@@ -51,6 +80,41 @@ mod tests {
         );
         let err: Envelope<()> = Envelope::Err(PluginError::invalid("profile.email: missing"));
         assert_eq!(decode::<Envelope<()>>(&encode(&err).unwrap()).unwrap(), err);
+    }
+
+    #[test]
+    fn a_decoding_error_does_not_quote_the_message() {
+        #[derive(serde::Serialize)]
+        struct Wrong<'a> {
+            status: u16,
+            headers: &'a str,
+        }
+        let bytes = encode(&Wrong {
+            status: 200,
+            headers: "Billy Duncan 1960-01-01",
+        })
+        .unwrap();
+        let e = decode::<HttpResponse>(&bytes).unwrap_err();
+        assert!(e.contains("invalid type"), "{e}");
+        assert!(!e.contains("Billy") && !e.contains("1960"), "{e}");
+        #[derive(serde::Serialize)]
+        struct WrongStage<'a> {
+            begin: BeginWith<'a>,
+        }
+        #[derive(serde::Serialize)]
+        struct BeginWith<'a> {
+            stage: &'a str,
+        }
+        let bytes = encode(&WrongStage {
+            begin: BeginWith { stage: "Billy" },
+        })
+        .unwrap();
+        let e = decode::<AdapterCall>(&bytes).unwrap_err();
+        assert!(e.contains("unknown variant") && !e.contains("Billy"), "{e}");
+        assert_eq!(
+            without_quoted_values(r#"missing field `status`; a "x" `y` "unclosed"#),
+            r#"missing field `status`; a "…" `…` "…""#
+        );
     }
 
     #[test]
