@@ -4,6 +4,7 @@
 
 use crate::host::{Host, RunOptions, SetupError};
 use crate::journey::{EventSink, Finished, Journey};
+use crate::redact::SharedRedactor;
 use crate::sandbox::FaultSpec;
 use futures::stream::{self, StreamExt};
 use rampsim_plugin_sdk::wire::{FakeNote, Outcome, Profile};
@@ -195,26 +196,31 @@ pub async fn run_batch(host: &Host, opts: &BatchOptions) -> Result<BatchSummary,
     let mut tally = Tally::default();
     let mut results = stream::iter(0..opts.count)
         .map(|i| {
+            let profile = generated_profile(&base.profile, i + 1);
+            // Every message that may be printed goes through the journey's redactor, setup
+            // failures too (a plugin refusing a profile may quote the field).
+            let redactor = SharedRedactor::for_journey(&[], &profile);
             let run = RunOptions {
                 provider: Some(provider.clone()),
                 scenario: opts.scenario.clone(),
                 clock,
-                profile_override: Some((
-                    base.name.clone(),
-                    generated_profile(&base.profile, i + 1),
-                )),
+                profile_override: Some((base.name.clone(), profile)),
                 faults: opts.faults.clone(),
                 ..Default::default()
             };
             let (quiet, sandbox, bar) = (quiet.clone(), sandbox.clone(), bar.clone());
             async move {
                 let t0 = Instant::now();
-                let spec = host.prepare(&run).await.map_err(|e| e.to_string())?;
+                let spec = host
+                    .prepare(&run)
+                    .await
+                    .map_err(|e| redactor.redact_str(&e.to_string()))?;
+                redactor.add_secrets(&spec.secrets);
                 let session = spec.journey_id.clone();
-                let mut journey = Journey::new(spec, quiet).map_err(|e| e.to_string())?;
+                let mut journey = Journey::with_redactor(spec, quiet, redactor.clone())
+                    .map_err(|e| redactor.redact_str(&e.to_string()))?;
                 let mut finished = journey.run_to_end().await;
-                // Failure messages may quote provider answers: redact before they are printed.
-                finished.message = journey.redactor().redact_str(&finished.message);
+                finished.message = redactor.redact_str(&finished.message);
                 // Read the fake's audit before the journey (and its session) goes away.
                 let notes = sandbox.notes(&session);
                 drop(journey);
