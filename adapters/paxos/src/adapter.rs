@@ -12,10 +12,13 @@ use crate::problem::{self, Problem};
 use crate::SCOPES;
 use rampsim_plugin_sdk::http::encode_path_segment;
 use rampsim_plugin_sdk::{
-    Adapter, AdapterInit, Cx, HttpRequest, HttpResponse, KycStatus, LogLevel, Outcome, PluginError,
-    Stage, StageResult, Step,
+    json, Adapter, AdapterInit, Cx, HttpRequest, HttpResponse, KycStatus, LogLevel, Outcome,
+    PluginError, Stage, StageResult, Step,
 };
-use serde_json::{json, Value};
+use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
+use serde_json::Value;
+use std::borrow::Cow;
 
 /// Refresh the token this long before Paxos says it expires, so a call never races the expiry.
 const TOKEN_MARGIN_MS: i64 = 60_000;
@@ -50,6 +53,67 @@ pub struct PaxosAdapter {
 
 /// A stage ends with this result (an early return through `?`).
 type Flow<T> = Result<T, StageResult>;
+
+/// The fields the adapter reads from a successful Paxos answer (token, identity, account,
+/// order). Read without building a JSON tree, since one is read on every exchange; a field of
+/// another type counts as absent (see `rampsim_plugin_sdk::json`).
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct Answer<'a> {
+    #[serde(borrow, deserialize_with = "json::string")]
+    id: Option<Cow<'a, str>>,
+    #[serde(borrow, deserialize_with = "json::string")]
+    access_token: Option<Cow<'a, str>>,
+    #[serde(borrow, deserialize_with = "json::string")]
+    scope: Option<Cow<'a, str>>,
+    #[serde(borrow, deserialize_with = "json::string")]
+    status: Option<Cow<'a, str>>,
+    /// Deprecated, still in the spec's Identity schema.
+    #[serde(borrow, deserialize_with = "json::string")]
+    summary_status: Option<Cow<'a, str>>,
+    #[serde(borrow, deserialize_with = "json::string")]
+    profile_id: Option<Cow<'a, str>>,
+    #[serde(deserialize_with = "json::integer")]
+    expires_in: Option<i64>,
+    /// Read only when an identity is PENDING.
+    #[serde(borrow)]
+    status_details: Option<&'a RawValue>,
+}
+
+impl Answer<'_> {
+    /// `status`, or the deprecated `summary_status`.
+    fn identity_status(&self) -> Option<&str> {
+        self.status.as_deref().or(self.summary_status.as_deref())
+    }
+}
+
+/// The CreateAccount body (fields in the order Paxos's examples and earlier runs sent them).
+#[derive(Serialize)]
+struct CreateAccount<'a> {
+    account: AccountFields<'a>,
+    create_profile: bool,
+}
+
+#[derive(Serialize)]
+struct AccountFields<'a> {
+    identity_id: Option<&'a str>,
+    ref_id: &'a str,
+    #[serde(rename = "type")]
+    kind: &'a str,
+}
+
+/// The CreateOrder body: a market buy for the quote amount.
+#[derive(Serialize)]
+struct CreateOrder<'a> {
+    identity_account_id: Option<&'a str>,
+    identity_id: Option<&'a str>,
+    market: &'a str,
+    quote_amount: &'a str,
+    ref_id: &'a str,
+    side: &'a str,
+    #[serde(rename = "type")]
+    kind: &'a str,
+}
 
 impl Adapter for PaxosAdapter {
     fn new(init: AdapterInit) -> Result<Self, PluginError> {
@@ -186,32 +250,34 @@ impl PaxosAdapter {
     }
 
     fn create_account_request(&self, token: &str) -> HttpRequest {
-        let body = json!({
-            "create_profile": true,
-            "account": {
-                "identity_id": self.identity_id,
-                "ref_id": self.account_ref(),
-                "type": "BROKERAGE",
-            }
-        });
+        let ref_id = self.account_ref();
+        let body = CreateAccount {
+            account: AccountFields {
+                identity_id: self.identity_id.as_deref(),
+                ref_id: &ref_id,
+                kind: "BROKERAGE",
+            },
+            create_profile: true,
+        };
         HttpRequest::post("api", "/v2/identity/accounts")
             .bearer(token)
             .json(&body)
             .with_header("Accept", "application/json")
-            .idempotency_key(self.account_ref())
+            .idempotency_key(ref_id)
     }
 
     fn create_order_request(&self, token: &str) -> HttpRequest {
         let profile = self.profile_id.as_deref().unwrap_or_default();
-        let body = json!({
-            "side": "BUY",
-            "market": self.prepared.market,
-            "type": "MARKET",
-            "quote_amount": self.prepared.quote_amount,
-            "identity_id": self.identity_id,
-            "identity_account_id": self.account_id,
-            "ref_id": self.order_ref(),
-        });
+        let ref_id = self.order_ref();
+        let body = CreateOrder {
+            identity_account_id: self.account_id.as_deref(),
+            identity_id: self.identity_id.as_deref(),
+            market: &self.prepared.market,
+            quote_amount: &self.prepared.quote_amount,
+            ref_id: &ref_id,
+            side: "BUY",
+            kind: "MARKET",
+        };
         HttpRequest::post(
             "api",
             format!("/v2/profiles/{}/orders", encode_path_segment(profile)),
@@ -219,7 +285,7 @@ impl PaxosAdapter {
         .bearer(token)
         .json(&body)
         .with_header("Accept", "application/json")
-        .idempotency_key(self.order_ref())
+        .idempotency_key(ref_id)
     }
 
     // -----------------------------------------------------------------------------------------
@@ -237,13 +303,15 @@ impl PaxosAdapter {
             }
             return Err(result);
         }
-        let body = r
-            .json_body()
+        let body: Answer = r
+            .read_json()
             .ok_or_else(|| StageResult::failed(problem::failure(what, r)))?;
-        let token = str_field(&body, "access_token")
+        let token = body
+            .access_token
+            .as_deref()
             .ok_or_else(|| StageResult::failed(problem::missing(what, r, "access_token")))?;
         cx.sensitive(token);
-        if let Some(granted) = str_field(&body, "scope") {
+        if let Some(granted) = body.scope.as_deref() {
             let granted: Vec<&str> = granted.split_whitespace().collect();
             let lacking: Vec<&str> = SCOPES
                 .iter()
@@ -258,11 +326,7 @@ impl PaxosAdapter {
                 .next_step("ask Paxos Support to enable these scopes for the API key (write scopes are gated)"));
             }
         }
-        let expires_in = body
-            .get("expires_in")
-            .and_then(Value::as_i64)
-            .unwrap_or(3599)
-            .max(0);
+        let expires_in = body.expires_in.unwrap_or(3599).max(0);
         self.token = Some(Token {
             value: token.to_string(),
             expires_at_ms: cx.now_ms().saturating_add(expires_in.saturating_mul(1000)),
@@ -277,12 +341,14 @@ impl PaxosAdapter {
     fn on_create_identity(&mut self, r: &HttpResponse, cx: &mut Cx) -> Flow<Step> {
         let what = "create identity";
         if r.is_success() {
-            let body = r
-                .json_body()
+            let body: Answer = r
+                .read_json()
                 .ok_or_else(|| StageResult::failed(problem::failure(what, r)))?;
-            let id = str_field(&body, "id")
+            let id = body
+                .id
+                .as_deref()
                 .ok_or_else(|| StageResult::failed(problem::missing(what, r, "id")))?;
-            let status = identity_status(&body).unwrap_or("PENDING").to_string();
+            let status = body.identity_status().unwrap_or("PENDING").to_string();
             self.identity_id = Some(id.to_string());
             cx.log(
                 LogLevel::Info,
@@ -342,17 +408,22 @@ impl PaxosAdapter {
                 "await_kyc",
             ));
         }
-        let body = r
-            .json_body()
+        let body: Answer = r
+            .read_json()
             .ok_or_else(|| StageResult::failed(problem::failure(what, r)))?;
-        let status = identity_status(&body)
+        let status = body
+            .identity_status()
             .ok_or_else(|| StageResult::failed(problem::missing(what, r, "status")))?;
         let id = self.identity_id.clone().unwrap_or_default();
         let result = match status {
             "PENDING" => {
-                let client = requirements(&body, "CLIENT");
+                let details: StatusDetails = body
+                    .status_details
+                    .and_then(|raw| serde_json::from_str(raw.get()).ok())
+                    .unwrap_or_default();
+                let client = details.open_for("CLIENT");
                 if client.is_empty() {
-                    let paxos = requirements(&body, "PAXOS");
+                    let paxos = details.open_for("PAXOS");
                     let why = if paxos.is_empty() {
                         String::new()
                     } else {
@@ -402,9 +473,11 @@ impl PaxosAdapter {
 
     fn on_create_account(&mut self, r: &HttpResponse, cx: &mut Cx) -> Flow<Step> {
         let what = "create account";
-        let account = if r.is_success() {
-            r.json_body()
-                .ok_or_else(|| StageResult::failed(problem::failure(what, r)))?
+        let (id, profile) = if r.is_success() {
+            let a: Answer = r
+                .read_json()
+                .ok_or_else(|| StageResult::failed(problem::failure(what, r)))?;
+            (a.id.map(Cow::into_owned), a.profile_id.map(Cow::into_owned))
         } else {
             // 409: the account from an earlier run of this journey (same ref_id): reuse it.
             match Problem::parse(r) {
@@ -413,7 +486,9 @@ impl PaxosAdapter {
                         && p.is_already_exists()
                         && p.meta.pointer("/existing/id").is_some() =>
                 {
-                    p.meta.get("existing").cloned().unwrap_or_default()
+                    let existing = &p.meta["existing"];
+                    let field = |k| str_field(existing, k).map(str::to_string);
+                    (field("id"), field("profile_id"))
                 }
                 _ => {
                     return Err(with_hint(
@@ -424,25 +499,27 @@ impl PaxosAdapter {
                 }
             }
         };
-        let id = str_field(&account, "id")
-            .ok_or_else(|| StageResult::failed(problem::missing(what, r, "id")))?;
-        let profile = str_field(&account, "profile_id")
-            .ok_or_else(|| StageResult::failed(problem::missing(what, r, "profile_id")))?;
-        self.account_id = Some(id.to_string());
-        self.profile_id = Some(profile.to_string());
+        let id = id.ok_or_else(|| StageResult::failed(problem::missing(what, r, "id")))?;
+        let profile =
+            profile.ok_or_else(|| StageResult::failed(problem::missing(what, r, "profile_id")))?;
         cx.log(
             LogLevel::Info,
             format!("Paxos account {id} with profile {profile}"),
         );
+        self.account_id = Some(id);
+        self.profile_id = Some(profile);
         Ok(self.next_request(Stage::CreateOrder, cx))
     }
 
     fn on_create_order(&mut self, r: &HttpResponse) -> Flow<Step> {
         let what = "create order";
-        let (order, reused) = if r.is_success() {
+        let (id, status, reused) = if r.is_success() {
+            let o: Answer = r
+                .read_json()
+                .ok_or_else(|| StageResult::failed(problem::failure(what, r)))?;
             (
-                r.json_body()
-                    .ok_or_else(|| StageResult::failed(problem::failure(what, r)))?,
+                o.id.map(Cow::into_owned),
+                o.status.map(Cow::into_owned),
                 false,
             )
         } else {
@@ -452,7 +529,9 @@ impl PaxosAdapter {
                         && p.is_already_exists()
                         && self.is_our_order(&p.meta["existing"]) =>
                 {
-                    (p.meta["existing"].clone(), true)
+                    let existing = &p.meta["existing"];
+                    let field = |k| str_field(existing, k).map(str::to_string);
+                    (field("id"), field("status"), true)
                 }
                 Some(p) if r.status == 403 && p.kind.ends_with("/insufficient-funds") => {
                     let profile = self.profile_id.clone().unwrap_or_default();
@@ -470,9 +549,8 @@ impl PaxosAdapter {
                 }
             }
         };
-        let id = str_field(&order, "id")
-            .ok_or_else(|| StageResult::failed(problem::missing(what, r, "id")))?;
-        let status = str_field(&order, "status").unwrap_or("SUBMITTED");
+        let id = id.ok_or_else(|| StageResult::failed(problem::missing(what, r, "id")))?;
+        let status = status.as_deref().unwrap_or("SUBMITTED");
         let terms = format!(
             "BUY {} for {}",
             self.prepared.market, self.prepared.quote_amount
@@ -512,11 +590,6 @@ fn str_field<'a>(v: &'a Value, key: &str) -> Option<&'a str> {
     v.get(key).and_then(Value::as_str).filter(|s| !s.is_empty())
 }
 
-/// `status`, or the deprecated `summary_status` that the spec's Identity schema still has.
-fn identity_status(v: &Value) -> Option<&str> {
-    str_field(v, "status").or_else(|| str_field(v, "summary_status"))
-}
-
 fn kyc_of(status: &str) -> Option<KycStatus> {
     match status {
         "PENDING" => Some(KycStatus::Pending),
@@ -526,24 +599,36 @@ fn kyc_of(status: &str) -> Option<KycStatus> {
     }
 }
 
-/// Types of the open `status_details.requirements` awaiting `who` (PAXOS or CLIENT).
-fn requirements(identity: &Value, who: &str) -> Vec<String> {
-    identity
-        .pointer("/status_details/requirements")
-        .and_then(Value::as_array)
-        .map(|reqs| {
-            reqs.iter()
-                .filter(|r| str_field(r, "awaiting_action_from") == Some(who))
-                .filter(|r| {
-                    matches!(
-                        str_field(r, "status"),
-                        None | Some("PENDING") | Some("FAILED")
-                    )
-                })
-                .map(|r| str_field(r, "type").unwrap_or("UNSPECIFIED").to_string())
-                .collect()
-        })
-        .unwrap_or_default()
+/// An identity's `status_details`, of which the adapter reads the requirements. Details that
+/// do not have this shape (requirements that are not a list of objects) read as none.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct StatusDetails<'a> {
+    #[serde(borrow)]
+    requirements: Vec<Requirement<'a>>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct Requirement<'a> {
+    #[serde(borrow, deserialize_with = "json::string")]
+    awaiting_action_from: Option<Cow<'a, str>>,
+    #[serde(borrow, deserialize_with = "json::string")]
+    status: Option<Cow<'a, str>>,
+    #[serde(borrow, rename = "type", deserialize_with = "json::string")]
+    kind: Option<Cow<'a, str>>,
+}
+
+impl StatusDetails<'_> {
+    /// Types of the open requirements awaiting `who` (PAXOS or CLIENT).
+    fn open_for(&self, who: &str) -> Vec<String> {
+        self.requirements
+            .iter()
+            .filter(|r| r.awaiting_action_from.as_deref() == Some(who))
+            .filter(|r| matches!(r.status.as_deref(), None | Some("PENDING") | Some("FAILED")))
+            .map(|r| r.kind.as_deref().unwrap_or("UNSPECIFIED").to_string())
+            .collect()
+    }
 }
 
 /// What the operator can do about a refused call.

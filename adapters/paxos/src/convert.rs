@@ -6,7 +6,7 @@ use crate::formats;
 use rampsim_plugin_sdk::country::alpha2_to_alpha3;
 use rampsim_plugin_sdk::time;
 use rampsim_plugin_sdk::{PluginError, Profile};
-use serde_json::{json, Map, Value};
+use serde::Serialize;
 
 pub const NAME_MAX: usize = 200;
 pub const ADDRESS_LINE_MAX: usize = 35;
@@ -133,7 +133,7 @@ pub const MARKETS: &[&str] = &[
 #[derive(Clone, Debug, PartialEq)]
 pub struct Prepared {
     /// The CreateIdentity request body.
-    pub identity: Value,
+    pub identity: IdentityBody,
     /// `BTCUSD`.
     pub market: String,
     /// The quote currency amount of the market buy.
@@ -142,14 +142,76 @@ pub struct Prepared {
 
 pub fn prepare(p: &Profile) -> Result<Prepared, PluginError> {
     Ok(Prepared {
-        identity: create_identity_body(p)?,
+        identity: identity_body(p)?,
         market: market(&p.order.asset, &p.order.currency)?,
         quote_amount: quote_amount(&p.order.amount)?,
     })
 }
 
 /// The CreateIdentity body: PASSTHROUGH person details and the five due diligence answers.
-pub fn create_identity_body(p: &Profile) -> Result<Value, PluginError> {
+/// The CreateIdentity body. Fields are declared in alphabetical order, the order Paxos has
+/// always been sent them in (they were once built as a sorted JSON map).
+#[derive(Serialize, Clone, Debug, PartialEq)]
+pub struct IdentityBody {
+    pub customer_due_diligence: DueDiligence,
+    pub person_details: PersonDetails,
+    pub ref_id: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tax_details: Option<[TaxDetail; 1]>,
+}
+
+#[derive(Serialize, Clone, Debug, PartialEq)]
+pub struct PersonDetails {
+    pub address: Address,
+    pub cip_id: String,
+    pub cip_id_country: &'static str,
+    pub cip_id_type: &'static str,
+    pub date_of_birth: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    pub first_name: String,
+    pub last_name: String,
+    pub nationality: &'static str,
+    pub passthrough_verification_fields: Vec<&'static str>,
+    pub passthrough_verification_id: String,
+    pub passthrough_verification_status: &'static str,
+    pub passthrough_verified_at: String,
+    pub passthrough_verifier_type: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub phone_number: Option<String>,
+    pub verifier_type: &'static str,
+}
+
+#[derive(Serialize, Clone, Debug, PartialEq)]
+pub struct Address {
+    pub address1: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub address2: Option<String>,
+    pub city: String,
+    pub country: &'static str,
+    pub province: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub zip_code: Option<String>,
+}
+
+#[derive(Serialize, Clone, Debug, PartialEq)]
+pub struct DueDiligence {
+    pub employment_industry_sector: &'static str,
+    pub employment_status: &'static str,
+    pub estimated_yearly_income: &'static str,
+    pub expected_transfer_value: &'static str,
+    pub source_of_wealth: &'static str,
+}
+
+#[derive(Serialize, Clone, Debug, PartialEq)]
+pub struct TaxDetail {
+    pub tax_payer_country: &'static str,
+    pub tax_payer_id: String,
+}
+
+/// The CreateIdentity body of profile `p`, every field checked in the order Paxos lists them
+/// (the first problem is the one reported).
+pub fn identity_body(p: &Profile) -> Result<IdentityBody, PluginError> {
     if p.ref_id.trim().is_empty() {
         return Err(invalid(
             "profile.ref_id",
@@ -157,66 +219,48 @@ pub fn create_identity_body(p: &Profile) -> Result<Value, PluginError> {
         ));
     }
     let (cip_id, cip_id_type, cip_id_country) = cip(p)?;
-    let mut person = Map::new();
-    let mut put = |k: &str, v: Value| {
-        person.insert(k.to_string(), v);
+    let passthrough_verifier_type = verifier_type(&p.idv.provider)?;
+    let passthrough_verified_at = verified_at(&p.idv.verified_at)?;
+    let passthrough_verification_id =
+        required("profile.idv.verification_id", &p.idv.verification_id)?;
+    let passthrough_verification_status = idv_status(&p.idv.status)?;
+    let passthrough_verification_fields = idv_fields(&p.idv.fields)?;
+    let first_name = paxos_text("profile.first_name", &p.first_name, NAME_MAX)?;
+    let last_name = paxos_text("profile.last_name", &p.last_name, NAME_MAX)?;
+    let date_of_birth = date_of_birth(&p.date_of_birth)?;
+    let address = address(p)?;
+    let nationality = alpha3("profile.nationality", &p.nationality)?;
+    let phone_number = match p.phone.trim().is_empty() {
+        true => None,
+        false => Some(phone(&p.phone)?),
     };
-    put("verifier_type", json!("PASSTHROUGH"));
-    put(
-        "passthrough_verifier_type",
-        json!(verifier_type(&p.idv.provider)?),
-    );
-    put(
-        "passthrough_verified_at",
-        json!(verified_at(&p.idv.verified_at)?),
-    );
-    put(
-        "passthrough_verification_id",
-        json!(required(
-            "profile.idv.verification_id",
-            &p.idv.verification_id
-        )?),
-    );
-    put(
-        "passthrough_verification_status",
-        json!(idv_status(&p.idv.status)?),
-    );
-    put(
-        "passthrough_verification_fields",
-        json!(idv_fields(&p.idv.fields)?),
-    );
-    put(
-        "first_name",
-        json!(paxos_text("profile.first_name", &p.first_name, NAME_MAX)?),
-    );
-    put(
-        "last_name",
-        json!(paxos_text("profile.last_name", &p.last_name, NAME_MAX)?),
-    );
-    put("date_of_birth", json!(date_of_birth(&p.date_of_birth)?));
-    put("address", address(p)?);
-    put(
-        "nationality",
-        json!(alpha3("profile.nationality", &p.nationality)?),
-    );
-    put("cip_id", json!(cip_id));
-    put("cip_id_type", json!(cip_id_type));
-    put("cip_id_country", json!(cip_id_country));
-    if !p.phone.trim().is_empty() {
-        put("phone_number", json!(phone(&p.phone)?));
-    }
-    if !p.email.trim().is_empty() {
-        put("email", json!(email(&p.email)?));
-    }
-    let mut body = json!({
-        "ref_id": p.ref_id,
-        "person_details": Value::Object(person),
-        "customer_due_diligence": due_diligence(p)?,
-    });
-    if let Some(tax) = tax_details(p)? {
-        body["tax_details"] = tax;
-    }
-    Ok(body)
+    let email = match p.email.trim().is_empty() {
+        true => None,
+        false => Some(email(&p.email)?),
+    };
+    Ok(IdentityBody {
+        customer_due_diligence: due_diligence(p)?,
+        person_details: PersonDetails {
+            address,
+            cip_id,
+            cip_id_country,
+            cip_id_type,
+            date_of_birth,
+            email,
+            first_name,
+            last_name,
+            nationality,
+            passthrough_verification_fields,
+            passthrough_verification_id,
+            passthrough_verification_status,
+            passthrough_verified_at,
+            passthrough_verifier_type,
+            phone_number,
+            verifier_type: "PASSTHROUGH",
+        },
+        ref_id: p.ref_id.clone(),
+        tax_details: tax_details(p)?,
+    })
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -309,64 +353,34 @@ pub fn paxos_text(field: &str, value: &str, max: usize) -> Result<String, Plugin
     Ok(t)
 }
 
-fn address(p: &Profile) -> Result<Value, PluginError> {
+fn address(p: &Profile) -> Result<Address, PluginError> {
     let a = &p.address;
-    let mut m = Map::new();
-    m.insert(
-        "address1".into(),
-        json!(paxos_text(
-            "profile.address.line1",
-            &a.line1,
-            ADDRESS_LINE_MAX
-        )?),
-    );
-    if !a.line2.trim().is_empty() {
-        m.insert(
-            "address2".into(),
-            json!(paxos_text(
-                "profile.address.line2",
-                &a.line2,
-                ADDRESS_LINE_MAX
-            )?),
-        );
-    }
-    m.insert(
-        "city".into(),
-        json!(paxos_text(
-            "profile.address.city",
-            &a.city,
-            ADDRESS_LINE_MAX
-        )?),
-    );
+    let line = |field: &str, v: &str| paxos_text(field, v, ADDRESS_LINE_MAX);
+    let address1 = line("profile.address.line1", &a.line1)?;
+    let address2 = match a.line2.trim().is_empty() {
+        true => None,
+        false => Some(line("profile.address.line2", &a.line2)?),
+    };
+    let city = line("profile.address.city", &a.city)?;
     if a.region.trim().is_empty() {
         return Err(invalid(
             "profile.address.region",
             "required: Paxos requires address.province",
         ));
     }
-    m.insert(
-        "province".into(),
-        json!(paxos_text(
-            "profile.address.region",
-            &a.region,
-            ADDRESS_LINE_MAX
-        )?),
-    );
-    if !a.postal_code.trim().is_empty() {
-        m.insert(
-            "zip_code".into(),
-            json!(paxos_text(
-                "profile.address.postal_code",
-                &a.postal_code,
-                ADDRESS_LINE_MAX
-            )?),
-        );
-    }
-    m.insert(
-        "country".into(),
-        json!(alpha3("profile.address.country", &a.country)?),
-    );
-    Ok(Value::Object(m))
+    let province = line("profile.address.region", &a.region)?;
+    let zip_code = match a.postal_code.trim().is_empty() {
+        true => None,
+        false => Some(line("profile.address.postal_code", &a.postal_code)?),
+    };
+    Ok(Address {
+        address1,
+        address2,
+        city,
+        country: alpha3("profile.address.country", &a.country)?,
+        province,
+        zip_code,
+    })
 }
 
 /// ISO alpha-2 (`US`) to Paxos's alpha-3 (`USA`).
@@ -470,7 +484,7 @@ pub fn ssn_format(s: &str) -> Option<String> {
 }
 
 /// The tax id as `tax_details` (the spec wants it unless `tax_details_not_required`).
-fn tax_details(p: &Profile) -> Result<Option<Value>, PluginError> {
+fn tax_details(p: &Profile) -> Result<Option<[TaxDetail; 1]>, PluginError> {
     let t = &p.tax_id;
     if t.number.trim().is_empty() {
         return Ok(None);
@@ -485,9 +499,10 @@ fn tax_details(p: &Profile) -> Result<Option<Value>, PluginError> {
         _ => paxos_text("profile.tax_id.number", &t.number, TAX_PAYER_ID_MAX)?,
     };
     let country = alpha3("profile.tax_id.country", &t.country)?;
-    Ok(Some(
-        json!([{ "tax_payer_id": number, "tax_payer_country": country }]),
-    ))
+    Ok(Some([TaxDetail {
+        tax_payer_country: country,
+        tax_payer_id: number,
+    }]))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -696,15 +711,19 @@ pub fn industry(v: &str) -> Result<&'static str, PluginError> {
     map_enum(&INDUSTRY_MAP, v)
 }
 
-fn due_diligence(p: &Profile) -> Result<Value, PluginError> {
+fn due_diligence(p: &Profile) -> Result<DueDiligence, PluginError> {
     let d = &p.due_diligence;
-    Ok(json!({
-        "estimated_yearly_income": yearly_income(&d.estimated_yearly_income)?,
-        "expected_transfer_value": transfer_value(&d.expected_transfer_value)?,
-        "source_of_wealth": source_of_wealth(&d.source_of_wealth)?,
-        "employment_status": employment_status(&d.employment_status)?,
-        "employment_industry_sector": industry(&d.industry)?,
-    }))
+    let estimated_yearly_income = yearly_income(&d.estimated_yearly_income)?;
+    let expected_transfer_value = transfer_value(&d.expected_transfer_value)?;
+    let source_of_wealth = source_of_wealth(&d.source_of_wealth)?;
+    let employment_status = employment_status(&d.employment_status)?;
+    Ok(DueDiligence {
+        employment_industry_sector: industry(&d.industry)?,
+        employment_status,
+        estimated_yearly_income,
+        expected_transfer_value,
+        source_of_wealth,
+    })
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -772,6 +791,21 @@ fn invalid(field: &str, what: &str) -> PluginError {
 mod tests {
     use super::*;
     use rampsim_plugin_sdk::testing::sample_profile;
+    use serde_json::{json, Value};
+
+    /// The body as a JSON tree, to read fields by name.
+    fn create_identity_body(p: &Profile) -> Result<Value, PluginError> {
+        identity_body(p).map(|b| serde_json::to_value(b).expect("serialises"))
+    }
+
+    #[test]
+    fn the_body_is_sent_with_its_keys_in_alphabetical_order() {
+        // The bytes earlier versions sent (a sorted JSON map), so recorded journeys compare equal.
+        let body = identity_body(&sample_profile()).unwrap();
+        let sent = serde_json::to_string(&body).unwrap();
+        let sorted = serde_json::to_string(&serde_json::to_value(&body).unwrap()).unwrap();
+        assert_eq!(sent, sorted);
+    }
 
     #[test]
     fn sample_profile_becomes_the_seed_body() {

@@ -74,6 +74,11 @@ impl HttpResponse {
     pub fn json_body(&self) -> Option<serde_json::Value> {
         serde_json::from_str(&self.body).ok()
     }
+    /// The fields of the body `T` declares, read without building a JSON tree (see
+    /// [`crate::json`]); `None` when the body is not JSON or not of `T`'s shape.
+    pub fn read_json<'a, T: serde::Deserialize<'a>>(&'a self) -> Option<T> {
+        serde_json::from_str(&self.body).ok()
+    }
     /// The JSON object of a 2xx answer; `None` for another status or a body that is not an
     /// object.
     pub fn success_object(&self) -> Option<serde_json::Value> {

@@ -17,6 +17,7 @@ pub mod country;
 #[doc(hidden)]
 pub mod export;
 pub mod http;
+pub mod json;
 pub mod phone;
 pub mod testing;
 pub mod time;

@@ -139,7 +139,8 @@ pub fn body(r: &HttpResponse) -> Value {
 
 /// The adapter's CreateIdentity body for the sample person.
 pub fn sample_identity() -> Value {
-    rampsim_paxos::convert::create_identity_body(&sample_profile()).expect("sample converts")
+    let body = rampsim_paxos::convert::identity_body(&sample_profile()).expect("sample converts");
+    serde_json::to_value(body).expect("serialises")
 }
 
 pub fn post(h: &mut H, token: &str, path: &str, b: &Value) -> HttpResponse {
