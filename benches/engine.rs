@@ -16,8 +16,18 @@ use std::process::Command;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-/// A request as the engine sent it: method, URL, headers, body.
-type Recorded = (String, String, Vec<(String, String)>, Option<String>);
+/// A request as the engine sent it, when it sent it and what the fake answered.
+#[derive(Clone, Debug)]
+struct Recorded {
+    method: String,
+    url: String,
+    headers: Vec<(String, String)>,
+    body: Option<String>,
+    /// Virtual milliseconds after the journey started: the replay waits as the journey did
+    /// between polls, so the fake's identity is approved by the time the account is created.
+    sent_after_ms: i64,
+    status: u16,
+}
 
 const WORKSPACE: &str = env!("CARGO_MANIFEST_DIR");
 
@@ -101,22 +111,43 @@ fn benches(c: &mut Criterion) {
 
     // The same requests through a plain reqwest loop against a fresh fake session: what the
     // engine (plugin calls, events, polling logic) costs on top of the HTTP itself.
-    let recorded: Arc<Mutex<Vec<Recorded>>> = Arc::default();
+    let recorded: Arc<Mutex<(i64, Vec<Recorded>)>> = Arc::default();
     let rec = recorded.clone();
     let capture: EventSink = Arc::new(move |e| {
-        if let Event::RequestSent {
-            method,
-            url,
-            headers,
-            body,
-            ..
-        } = e
-        {
-            rec.lock().unwrap().push((method, url, headers, body));
+        let mut rec = rec.lock().unwrap();
+        match e {
+            Event::JourneyStarted { at_ms, .. } => rec.0 = at_ms,
+            Event::RequestSent {
+                method,
+                url,
+                headers,
+                body,
+                at_ms,
+                ..
+            } => {
+                let sent_after_ms = at_ms - rec.0;
+                rec.1.push(Recorded {
+                    method,
+                    url,
+                    headers,
+                    body,
+                    sent_after_ms,
+                    status: 0,
+                })
+            }
+            Event::ResponseReceived { status, .. } => {
+                if let Some(last) = rec.1.last_mut() {
+                    last.status = status;
+                }
+            }
+            _ => {}
         }
     });
-    rt.block_on(one_journey(&host, capture));
-    let requests = recorded.lock().unwrap().clone();
+    assert_eq!(
+        rt.block_on(one_journey(&host, capture)),
+        Outcome::OrderCreated
+    );
+    let requests = recorded.lock().unwrap().1.clone();
     let plugin = host.plugin("paxos").unwrap();
     let client = reqwest::Client::new();
     let sandbox = rt.block_on(host.sandbox()).unwrap();
@@ -157,42 +188,11 @@ fn benches(c: &mut Criterion) {
     g.finish();
 
     // The measurements above run minutes apart, and this VM's speed drifts by more than the
-    // difference we are after; this one alternates them, so both see the same machine.
-    let (h, p, d, q) = (host.clone(), plain.clone(), direct.clone(), quiet.clone());
-    let [journey, plain_us, direct_us] = rt
-        .block_on(rt.spawn(async move {
-            let mut times: [Vec<f64>; 3] = Default::default();
-            for i in 0..PAIRED_RUNS + PAIRED_WARMUP {
-                let t = std::time::Instant::now();
-                assert_eq!(one_journey(&h, q.clone()).await, Outcome::OrderCreated);
-                let j = t.elapsed();
-                let t = std::time::Instant::now();
-                p.run().await;
-                let pl = t.elapsed();
-                let t = std::time::Instant::now();
-                d.run().await;
-                let di = t.elapsed();
-                if i >= PAIRED_WARMUP {
-                    for (v, d) in times.iter_mut().zip([j, pl, di]) {
-                        v.push(d.as_secs_f64() * 1e6);
-                    }
-                }
-            }
-            times
-        }))
-        .unwrap();
-    let total = |v: &[f64]| v.iter().sum::<f64>();
-    println!(
-        "journey/overhead_paired ({PAIRED_RUNS} alternating runs, medians): journey {:.0} µs, plain replay {:.0} µs, same adapter linked {:.0} µs; journey / replay {:.2} (totals {:.2}), journey / linked adapter {:.2} (totals {:.2})",
-        median(&journey),
-        median(&plain_us),
-        median(&direct_us),
-        median(&journey) / median(&plain_us),
-        total(&journey) / total(&plain_us),
-        median(&journey) / median(&direct_us),
-        total(&journey) / total(&direct_us),
-    );
-
+    // difference we are after; this one alternates them, so both see the same machine. Skipped
+    // when profiling one benchmark (`--profile-time`), so a profile shows that one alone.
+    if !std::env::args().any(|a| a == "--profile-time") {
+        paired(&rt, &host, &plain, &direct, &quiet);
+    }
     let mut g = c.benchmark_group("batch");
     g.sample_size(10);
     g.measurement_time(Duration::from_secs(10));
@@ -220,6 +220,52 @@ fn benches(c: &mut Criterion) {
     g.finish();
 }
 
+/// Journey, replay and linked adapter alternated, printed as one line.
+fn paired(
+    rt: &tokio::runtime::Runtime,
+    host: &Arc<Host>,
+    plain: &PlainLoop,
+    direct: &DirectLoop,
+    quiet: &EventSink,
+) {
+    let mut times: [Vec<f64>; 3] = Default::default();
+    for round in 0..PAIRED_RUNS + PAIRED_WARMUP {
+        let (h, p, d, q) = (host.clone(), plain.clone(), direct.clone(), quiet.clone());
+        // The three in one task, one after the other.
+        let got: [f64; 3] = rt
+            .block_on(rt.spawn(async move {
+                let t = std::time::Instant::now();
+                assert_eq!(one_journey(&h, q).await, Outcome::OrderCreated);
+                let j = t.elapsed();
+                let t = std::time::Instant::now();
+                p.run().await;
+                let pl = t.elapsed();
+                let t = std::time::Instant::now();
+                d.run().await;
+                let di = t.elapsed();
+                [j, pl, di].map(|d| d.as_secs_f64() * 1e6)
+            }))
+            .unwrap();
+        if round >= PAIRED_WARMUP {
+            for (v, g) in times.iter_mut().zip(got) {
+                v.push(g);
+            }
+        }
+    }
+    let [journey, plain_us, direct_us] = times;
+    let total = |v: &[f64]| v.iter().sum::<f64>();
+    println!(
+        "journey/overhead_paired ({PAIRED_RUNS} alternating runs, medians): journey {:.0} µs, plain replay {:.0} µs, same adapter linked {:.0} µs; journey / replay {:.2} (totals {:.2}), journey / linked adapter {:.2} (totals {:.2})",
+        median(&journey),
+        median(&plain_us),
+        median(&direct_us),
+        median(&journey) / median(&plain_us),
+        total(&journey) / total(&plain_us),
+        median(&journey) / median(&direct_us),
+        total(&journey) / total(&direct_us),
+    );
+}
+
 const PAIRED_WARMUP: usize = 300;
 const PAIRED_RUNS: usize = 3000;
 
@@ -245,22 +291,31 @@ impl PlainLoop {
         let clock = Arc::new(rampsim::clock::Clock::virtual_now());
         let key = "plain";
         self.sandbox
-            .open_session(key, &self.plugin, "approved", clock)
+            .open_session(key, &self.plugin, "approved", clock.clone())
             .unwrap();
-        for (method, url, headers, body) in &self.requests {
-            let url = rewrite_session(url, key);
+        let start = clock.now_ms();
+        for r in &self.requests {
+            // Wait (virtually) as the journey did between its polls.
+            let wait = r.sent_after_ms - (clock.now_ms() - start);
+            if wait > 0 {
+                clock.sleep(Duration::from_millis(wait as u64)).await;
+            }
+            let url = rewrite_session(&r.url, key);
             let mut rb = self
                 .client
-                .request(method.parse().unwrap(), url)
+                .request(r.method.parse().unwrap(), url)
                 .timeout(self.timeout);
-            for (k, v) in headers {
+            for (k, v) in &r.headers {
                 rb = rb.header(k, v);
             }
-            if let Some(b) = body {
+            if let Some(b) = &r.body {
                 rb = rb.body(b.clone());
             }
             let resp = rb.send().await.unwrap();
+            let status = resp.status().as_u16();
             let _ = resp.bytes().await.unwrap();
+            // The same answers as the journey got, or this is not the same work.
+            assert_eq!(status, r.status, "{} {}", r.method, r.url);
         }
         self.sandbox.close_session(key);
     }

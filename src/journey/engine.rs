@@ -1,5 +1,5 @@
 use super::events::{Event, EventSink, Finished, StageState};
-use super::transport::TransportFailure;
+use super::transport::{Received, TransportFailure};
 use crate::clock::Clock;
 use crate::plugin::{AdapterHandle, CallError, LoadedPlugin};
 use crate::redact::SharedRedactor;
@@ -150,19 +150,22 @@ impl Journey {
     /// [`Journey::new`] with a redactor the caller already holds (its sink redacts with it);
     /// the journey adds the tokens it learns to it and registers it for the log file.
     pub fn with_redactor(
-        spec: JourneySpec,
+        mut spec: JourneySpec,
         sink: EventSink,
         redactor: SharedRedactor,
     ) -> Result<Journey, CallError> {
         crate::redact::register(&redactor);
+        // The profile and settings are lent to the message and taken back, not copied.
         let init = AdapterInit {
             journey_id: spec.journey_id.clone(),
             mode: spec.mode,
-            profile: spec.profile.clone(),
-            settings: spec.settings.clone(),
+            profile: std::mem::take(&mut spec.profile),
+            settings: std::mem::take(&mut spec.settings),
             now_ms: spec.clock.now_ms(),
         };
-        let adapter = spec.plugin.new_adapter(&init)?;
+        let adapter = spec.plugin.new_adapter(&init);
+        (spec.profile, spec.settings) = (init.profile, init.settings);
+        let adapter = adapter?;
         let started_ms = spec.clock.now_ms();
         let journey = Journey {
             adapter,
@@ -472,7 +475,45 @@ impl Journey {
     }
 
     fn call_adapter(&mut self, call: AdapterCall) -> Result<AdapterReply, StageFailure> {
-        let reply = self.adapter.call(&call).map_err(|e| {
+        let reply = self.adapter.call(&call);
+        self.take_reply(reply)
+    }
+
+    /// Hands a response to the adapter. The response is encoded for the plugin first and then
+    /// moved into its `ResponseReceived` event, so its body is not copied for the event.
+    fn hand_response(
+        &mut self,
+        stage: Stage,
+        received: Received,
+    ) -> Result<AdapterReply, StageFailure> {
+        let call = AdapterCall::Response {
+            stage,
+            now_ms: self.now(),
+            response: received.response,
+        };
+        let input = self.adapter.encode(&call);
+        let AdapterCall::Response { response, .. } = call else {
+            unreachable!("built as a response above")
+        };
+        self.emit(Event::ResponseReceived {
+            stage,
+            exchange: received.exchange,
+            status: response.status,
+            headers: response.headers,
+            body: response.body,
+            latency_ms: received.latency_ms,
+            at_ms: self.now(),
+        });
+        let reply = input.and_then(|input| self.adapter.call_encoded(&input));
+        self.take_reply(reply)
+    }
+
+    /// The adapter's reply, with its secrets registered and its log lines logged.
+    fn take_reply(
+        &mut self,
+        reply: Result<AdapterReply, CallError>,
+    ) -> Result<AdapterReply, StageFailure> {
+        let reply = reply.map_err(|e| {
             if e.is_panic() {
                 tracing::error!(plugin = %e.plugin, version = %e.version, "plugin panicked: {}", e.message);
             }
@@ -504,15 +545,11 @@ impl Journey {
             match reply.step {
                 Step::Finish { result } => return Ok(result),
                 Step::Send { request } => {
-                    let response = self
+                    let received = self
                         .send(stage, &request)
                         .await
                         .map_err(StageFailure::Transport)?;
-                    reply = self.call_adapter(AdapterCall::Response {
-                        stage,
-                        now_ms: self.now(),
-                        response,
-                    })?;
+                    reply = self.hand_response(stage, received)?;
                 }
             }
         }

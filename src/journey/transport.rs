@@ -12,6 +12,14 @@ pub struct TransportFailure {
     pub message: String,
 }
 
+/// A response the adapter will see. Its `ResponseReceived` event is emitted when it is handed
+/// to the adapter (after the call is encoded, so the body is moved, not copied).
+pub(crate) struct Received {
+    pub response: HttpResponse,
+    pub exchange: u64,
+    pub latency_ms: f64,
+}
+
 pub(crate) fn is_retry_safe(req: &HttpRequest) -> bool {
     ["GET", "HEAD", "PUT", "DELETE", "OPTIONS"]
         .iter()
@@ -29,8 +37,8 @@ impl Journey {
         &mut self,
         stage: Stage,
         req: &HttpRequest,
-    ) -> Result<HttpResponse, TransportFailure> {
-        let Some(base) = self.spec.base_urls.get(&req.endpoint).cloned() else {
+    ) -> Result<Received, TransportFailure> {
+        let Some(base) = self.spec.base_urls.get(&req.endpoint) else {
             return Err(TransportFailure {
                 message: format!(
                     "the adapter asked for endpoint `{}`, which its manifest does not declare",
@@ -39,8 +47,9 @@ impl Journey {
             });
         };
         let url = format!("{base}{}", req.path);
-        let method = reqwest::Method::from_bytes(req.method.to_ascii_uppercase().as_bytes())
-            .map_err(|_| TransportFailure {
+        let method_name = req.method.to_ascii_uppercase();
+        let method =
+            reqwest::Method::from_bytes(method_name.as_bytes()).map_err(|_| TransportFailure {
                 message: format!(
                     "the adapter asked for an invalid HTTP method `{}`",
                     req.method
@@ -62,7 +71,8 @@ impl Journey {
         }
         let retry_safe = is_retry_safe(req);
         let max_retries = self.spec.engine.max_retries;
-        let mut delays = self.spec.engine.retry_delays();
+        // Built at the first retry: most requests never need it.
+        let mut delays = None;
         let mut attempt = 0u32;
         loop {
             attempt += 1;
@@ -72,7 +82,7 @@ impl Journey {
                 exchange,
                 attempt,
                 endpoint: req.endpoint.clone(),
-                method: req.method.to_ascii_uppercase(),
+                method: method_name.clone(),
                 path: req.path.clone(),
                 url: url.clone(),
                 headers: req.headers.clone(),
@@ -117,36 +127,44 @@ impl Journey {
             let can_retry = retry_safe && attempt <= max_retries;
             match result {
                 Ok(response) => {
-                    self.emit(Event::ResponseReceived {
-                        stage,
-                        exchange,
-                        status: response.status,
-                        headers: response.headers.clone(),
-                        body: response.body.clone(),
-                        latency_ms,
-                        at_ms: self.now(),
-                    });
                     // A 429 was refused before it was processed (RFC 6585), so any request may
                     // be sent again; other errors only when a retry cannot do harm.
                     let again = attempt <= max_retries
                         && (response.status == 429
                             || (retry_safe && retryable_status(response.status)));
-                    if again {
-                        let wait = response
-                            .retry_after_ms()
-                            .map(Duration::from_millis)
-                            .unwrap_or_else(|| delays.next().unwrap_or(Duration::from_secs(1)));
-                        self.log_info(format!(
-                            "{} {} answered {}; retrying in {} ms",
-                            req.method,
-                            req.path,
-                            response.status,
-                            wait.as_millis()
-                        ));
-                        self.spec.clock.sleep(wait).await;
-                        continue;
+                    if !again {
+                        return Ok(Received {
+                            response,
+                            exchange,
+                            latency_ms,
+                        });
                     }
-                    return Ok(response);
+                    let wait = response
+                        .retry_after_ms()
+                        .map(Duration::from_millis)
+                        .unwrap_or_else(|| {
+                            delays
+                                .get_or_insert_with(|| self.spec.engine.retry_delays())
+                                .next()
+                                .unwrap_or(Duration::from_secs(1))
+                        });
+                    let status = response.status;
+                    self.emit(Event::ResponseReceived {
+                        stage,
+                        exchange,
+                        status,
+                        headers: response.headers,
+                        body: response.body,
+                        latency_ms,
+                        at_ms: self.now(),
+                    });
+                    self.log_info(format!(
+                        "{} {} answered {status}; retrying in {} ms",
+                        req.method,
+                        req.path,
+                        wait.as_millis()
+                    ));
+                    self.spec.clock.sleep(wait).await;
                 }
                 Err(e) => {
                     let what = describe(&e);
@@ -159,7 +177,10 @@ impl Journey {
                         at_ms: self.now(),
                     });
                     if can_retry {
-                        let wait = delays.next().unwrap_or(Duration::from_secs(1));
+                        let wait = delays
+                            .get_or_insert_with(|| self.spec.engine.retry_delays())
+                            .next()
+                            .unwrap_or(Duration::from_secs(1));
                         self.spec.clock.sleep(wait).await;
                         continue;
                     }

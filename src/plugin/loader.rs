@@ -388,11 +388,21 @@ impl AdapterHandle {
     /// One call into the adapter. After a panic the handle refuses further calls itself, so a
     /// broken instance is never touched again.
     pub fn call(&mut self, call: &AdapterCall) -> Result<AdapterReply, CallError> {
+        let input = self.encode(call)?;
+        self.call_encoded(&input)
+    }
+
+    /// A call in the protocol's bytes, for [`AdapterHandle::call_encoded`]: the engine encodes
+    /// a response first and then hands the same response on to its event without a copy.
+    pub fn encode(&self, call: &AdapterCall) -> Result<Vec<u8>, CallError> {
+        codec::encode(call).map_err(|e| self.plugin.error(PluginErrorKind::Protocol, e))
+    }
+
+    /// Makes a call encoded by [`AdapterHandle::encode`].
+    pub fn call_encoded(&mut self, input: &[u8]) -> Result<AdapterReply, CallError> {
         if let Some(e) = &self.poisoned {
             return Err(e.clone());
         }
-        let input =
-            codec::encode(call).map_err(|e| self.plugin.error(PluginErrorKind::Protocol, e))?;
         // SAFETY: `instance` came from this plugin's `adapter_new`, is not yet dropped, and
         // `&mut self` guarantees no concurrent call; `input` outlives the call.
         let buf =
