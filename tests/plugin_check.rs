@@ -171,6 +171,31 @@ fn kriptomat_passes_every_check_with_a_sumsub_profile() {
 }
 
 #[test]
+fn a_plugin_quoting_the_profile_is_masked_on_screen_in_json_and_in_the_log() {
+    let lib = fixture_plugin(Some("quotes_profile"), "fixture").join(lib_name("rampsim_fixture"));
+    let cwd = tempfile::tempdir().unwrap();
+    for json in [false, true] {
+        let out = Command::new(env!("CARGO_BIN_EXE_rampsim"))
+            .current_dir(cwd.path())
+            .args(["plugin", "check"])
+            .arg(&lib)
+            .args(if json { &["--json"][..] } else { &[][..] })
+            .output()
+            .expect("rampsim runs");
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert_eq!(out.status.code(), Some(1), "{stdout}");
+        assert!(
+            stdout.contains("profile.last_name: '"),
+            "the refusal is reported: {stdout}"
+        );
+        assert!(!stdout.contains("Duncan"), "json={json}: {stdout}");
+    }
+    let log = std::fs::read_to_string(cwd.path().join("rampsim.log")).unwrap();
+    assert!(log.contains("profile.last_name"), "{log}");
+    assert!(!log.contains("Duncan"), "{log}");
+}
+
+#[test]
 fn a_scenario_ending_with_another_outcome_fails_its_scenario_line() {
     let lib = fixture_plugin(Some("wrong_outcome"), "fixture").join(lib_name("rampsim_fixture"));
     let c = check(&lib, &[]);

@@ -31,6 +31,7 @@ pub use subject::HostSubject;
 
 use crate::cli::PluginCommand;
 use crate::plugin::LoadedPlugin;
+use crate::redact::Redactor;
 use crate::sandbox::Sandbox;
 use rampsim_plugin_sdk::testing::{
     probe_malformed_requests, probe_malformed_responses, probe_unknown_routes, run_journey,
@@ -115,6 +116,8 @@ fn check_command(config_path: &Path, path: &Path, json: bool, profile: Option<&s
             }
         }
     }
+    // The log file masks the profile's values too.
+    crate::redact::pin_profiles([&opts.profile.1]);
     tracing::info!(path = %opts.path.display(), "plugin check");
     let report = run_checks(&opts, &mut |r: &CheckResult| {
         if !json {
@@ -138,7 +141,10 @@ fn check_command(config_path: &Path, path: &Path, json: bool, profile: Option<&s
 }
 
 /// Runs every check on `opts.path`; `on_result` sees each result as it comes.
+/// Every result is reported with the profile's values masked, whatever the plugin wrote.
 pub fn run_checks(opts: &CheckOptions, on_result: &mut dyn FnMut(&CheckResult)) -> Report {
+    let redactor = Redactor::for_journey(&[], &opts.profile.1);
+    let on_result = &mut |r: &CheckResult| on_result(&r.redacted(&redactor));
     let mut checks: Vec<CheckResult> = Vec::new();
     let loaded = load::load(&opts.path);
     // The loader refused the file: the host cannot use it at all.
@@ -156,6 +162,7 @@ pub fn run_checks(opts: &CheckOptions, on_result: &mut dyn FnMut(&CheckResult)) 
     if let Some(plugin) = loaded.plugin {
         checks.extend(plugin_checks(&plugin, opts, on_result));
     }
+    let checks: Vec<CheckResult> = checks.iter().map(|c| c.redacted(&redactor)).collect();
     let passed = checks.iter().all(|c| c.passed);
     Report {
         path: opts.path.clone(),

@@ -54,6 +54,17 @@ impl CheckResult {
         }
     }
 
+    /// The result with the profile's values (and any secret `r` knows) masked: a plugin's
+    /// messages may quote what it was given.
+    pub fn redacted(&self, r: &crate::redact::Redactor) -> CheckResult {
+        CheckResult {
+            name: self.name.clone(),
+            passed: self.passed,
+            detail: r.redact_str(&self.detail),
+            problems: self.problems.iter().map(|p| r.redact_str(p)).collect(),
+        }
+    }
+
     /// `PASS <check>` or `FAIL <check>: <why>`.
     pub fn line(&self) -> String {
         if self.passed {
