@@ -81,34 +81,17 @@ async fn one_journey(host: &Host, sink: EventSink) -> Outcome {
     j.run_to_end().await.outcome
 }
 
-fn benches(c: &mut Criterion) {
-    let dir = release_plugins();
-    let tmp = tempfile::tempdir().unwrap();
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    let host = host(&dir, &tmp);
-    let quiet: EventSink = Arc::new(|_| {});
+/// What the journey benchmarks share on one runtime: a host (with its own sandbox) and the two
+/// baselines built from one recorded journey.
+struct Bench {
+    host: Arc<Host>,
+    plain: PlainLoop,
+    direct: DirectLoop,
+    quiet: EventSink,
+}
 
-    let mut g = c.benchmark_group("journey");
-    g.measurement_time(Duration::from_secs(5));
-    let host = Arc::new(host);
-    // Both measurements run their work as a task on the runtime's workers, as `rampsim run`
-    // and batch runs do (a future driven from outside the workers pays a thread wake-up for
-    // every timer it arms).
-    g.bench_function("paxos_approved_virtual_clock", |b| {
-        b.iter(|| {
-            let (h, q) = (host.clone(), quiet.clone());
-            let outcome = rt.block_on(async move {
-                tokio::spawn(async move { one_journey(&h, q).await })
-                    .await
-                    .unwrap()
-            });
-            assert_eq!(outcome, Outcome::OrderCreated)
-        })
-    });
-
+fn setup(rt: &tokio::runtime::Runtime, dir: &std::path::Path, tmp: &tempfile::TempDir) -> Bench {
+    let host = Arc::new(host(dir, tmp));
     // The same requests through a plain reqwest loop against a fresh fake session: what the
     // engine (plugin calls, events, polling logic) costs on top of the HTTP itself.
     let recorded: Arc<Mutex<(i64, Vec<Recorded>)>> = Arc::default();
@@ -143,21 +126,19 @@ fn benches(c: &mut Criterion) {
             _ => {}
         }
     });
-    assert_eq!(
-        rt.block_on(one_journey(&host, capture)),
-        Outcome::OrderCreated
-    );
+    let h = host.clone();
+    let outcome = rt
+        .block_on(rt.spawn(async move { one_journey(&h, capture).await }))
+        .unwrap();
+    assert_eq!(outcome, Outcome::OrderCreated);
     let requests = recorded.lock().unwrap().1.clone();
-    let plugin = host.plugin("paxos").unwrap();
-    let client = reqwest::Client::new();
-    let sandbox = rt.block_on(host.sandbox()).unwrap();
-    let timeout = host.engine_settings().request_timeout;
     let plain = PlainLoop {
-        client,
-        sandbox,
-        plugin,
+        // Made on the runtime that drives it, as the host's client is.
+        client: rt.block_on(async { reqwest::Client::new() }),
+        sandbox: rt.block_on(host.sandbox()).unwrap(),
+        plugin: host.plugin("paxos").unwrap(),
         requests,
-        timeout,
+        timeout: host.engine_settings().request_timeout,
     };
     let direct = DirectLoop {
         plain: plain.clone(),
@@ -173,6 +154,50 @@ fn benches(c: &mut Criterion) {
         }),
         engine: host.engine_settings(),
     };
+    Bench {
+        host,
+        plain,
+        direct,
+        quiet: Arc::new(|_| {}),
+    }
+}
+
+fn runtime(workers: usize) -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(workers)
+        .enable_all()
+        .build()
+        .unwrap()
+}
+
+fn benches(c: &mut Criterion) {
+    let dir = release_plugins();
+    let tmp = tempfile::tempdir().unwrap();
+    // Two workers, as the app has on this 2-core machine.
+    let rt = runtime(2);
+    let Bench {
+        host,
+        plain,
+        direct,
+        quiet,
+    } = setup(&rt, &dir, &tmp);
+
+    let mut g = c.benchmark_group("journey");
+    g.measurement_time(Duration::from_secs(5));
+    // Every measurement runs its work as a task on the runtime's workers, as `rampsim run`
+    // and batch runs do (a future driven from outside the workers pays a thread wake-up for
+    // every timer it arms).
+    g.bench_function("paxos_approved_virtual_clock", |b| {
+        b.iter(|| {
+            let (h, q) = (host.clone(), quiet.clone());
+            let outcome = rt.block_on(async move {
+                tokio::spawn(async move { one_journey(&h, q).await })
+                    .await
+                    .unwrap()
+            });
+            assert_eq!(outcome, Outcome::OrderCreated)
+        })
+    });
     g.bench_function("plain_reqwest_same_requests", |b| {
         b.iter(|| {
             let p = plain.clone();
@@ -191,7 +216,13 @@ fn benches(c: &mut Criterion) {
     // difference we are after; this one alternates them, so both see the same machine. Skipped
     // when profiling one benchmark (`--profile-time`), so a profile shows that one alone.
     if !std::env::args().any(|a| a == "--profile-time") {
-        paired(&rt, &host, &plain, &direct, &quiet);
+        paired("two workers", &rt, &host, &plain, &direct, &quiet);
+        // With one worker, which thread picks up a woken task is no longer a matter of luck:
+        // the ratio is the engine's own cost (BENCHMARKS.md).
+        let rt1 = runtime(1);
+        let tmp1 = tempfile::tempdir().unwrap();
+        let b = setup(&rt1, &dir, &tmp1);
+        paired("one worker", &rt1, &b.host, &b.plain, &b.direct, &b.quiet);
     }
     let mut g = c.benchmark_group("batch");
     g.sample_size(10);
@@ -222,6 +253,7 @@ fn benches(c: &mut Criterion) {
 
 /// Journey, replay and linked adapter alternated, printed as one line.
 fn paired(
+    label: &str,
     rt: &tokio::runtime::Runtime,
     host: &Arc<Host>,
     plain: &PlainLoop,
@@ -255,7 +287,7 @@ fn paired(
     let [journey, plain_us, direct_us] = times;
     let total = |v: &[f64]| v.iter().sum::<f64>();
     println!(
-        "journey/overhead_paired ({PAIRED_RUNS} alternating runs, medians): journey {:.0} µs, plain replay {:.0} µs, same adapter linked {:.0} µs; journey / replay {:.2} (totals {:.2}), journey / linked adapter {:.2} (totals {:.2})",
+        "journey/overhead_paired, {label} ({PAIRED_RUNS} alternating runs, medians): journey {:.0} µs, plain replay {:.0} µs, same adapter linked {:.0} µs; journey / replay {:.2} (totals {:.2}), journey / linked adapter {:.2} (totals {:.2})",
         median(&journey),
         median(&plain_us),
         median(&direct_us),

@@ -118,7 +118,7 @@ impl Journey {
                 Ok::<_, reqwest::Error>(HttpResponse {
                     status,
                     headers,
-                    body: String::from_utf8_lossy(&bytes).into_owned(),
+                    body: body_text(bytes),
                 })
             }
             .await;
@@ -204,6 +204,13 @@ impl Journey {
     }
 }
 
+/// The body as text: UTF-8 as received (the buffer is reused, not copied, when reqwest hands
+/// over the only reference to it), anything else with U+FFFD for the bytes that are not.
+fn body_text(bytes: bytes::Bytes) -> String {
+    String::from_utf8(Vec::from(bytes))
+        .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+}
+
 fn describe(e: &reqwest::Error) -> String {
     let kind = if e.is_timeout() {
         "timed out"
@@ -226,5 +233,23 @@ fn describe(e: &reqwest::Error) -> String {
         kind.to_string()
     } else {
         format!("{kind}: {detail}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_body_is_text_and_bytes_that_are_not_utf8_are_replaced() {
+        assert_eq!(
+            body_text(bytes::Bytes::from("{\"a\":\"é\"}")),
+            "{\"a\":\"é\"}"
+        );
+        assert_eq!(
+            body_text(bytes::Bytes::from_static(b"ok \xff\xfe end")),
+            "ok \u{FFFD}\u{FFFD} end"
+        );
+        assert_eq!(body_text(bytes::Bytes::new()), "");
     }
 }
