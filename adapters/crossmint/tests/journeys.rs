@@ -4,7 +4,8 @@
 use rampsim_crossmint::fake::{MISSING_KYC_MESSAGE, PROCESSING_MS};
 use rampsim_crossmint::{CrossmintPlugin, SANDBOX_API_KEY, SANDBOX_API_KEY_NO_ORDERS};
 use rampsim_plugin_sdk::testing::{
-    garbage_answers, run_with_replaced_answer, sample_profile, Harness, JourneyReport,
+    assert_every_scenario_ends, garbage_answers, run_with_replaced_answer, sample_profile, Harness,
+    JourneyReport,
 };
 use rampsim_plugin_sdk::{Adapter, KycStatus, Next, Outcome, Plugin, Stage};
 use serde_json::{json, Value};
@@ -42,20 +43,7 @@ fn every_scenario_ends_as_declared() {
         "approved",
         "happy path first"
     );
-    for s in &manifest.scenarios {
-        let (_, kyc, provider) = EXPECTED
-            .iter()
-            .find(|(n, _, _)| *n == s.name)
-            .unwrap_or_else(|| panic!("scenario {} has no expectation in this test", s.name));
-        let r = run(&s.name);
-        let last = r
-            .stages
-            .last()
-            .map(|(_, res)| res.message.clone())
-            .unwrap_or_default();
-        assert_eq!(r.outcome, s.expected_outcome, "{}: {last}", s.name);
-        assert_eq!(r.kyc_status, Some(*kyc), "{}", s.name);
-        assert_eq!(r.provider_status.as_deref(), Some(*provider), "{}", s.name);
+    for (s, r) in assert_every_scenario_ends::<CrossmintPlugin>(&sample_profile(), EXPECTED) {
         assert_eq!(
             r.order_id.is_some(),
             !matches!(s.name.as_str(), "missing_kyc" | "rejected"),

@@ -6,7 +6,7 @@ mod common;
 use common::*;
 use rampsim_kriptomat::fake::{SANDBOX_TOTP_SECRET, SLOW_REVIEW_MS};
 use rampsim_kriptomat::{KriptomatAdapter, KriptomatPlugin};
-use rampsim_plugin_sdk::testing::{sample_profile, Harness, START_MS};
+use rampsim_plugin_sdk::testing::{assert_every_scenario_ends, sample_profile, Harness, START_MS};
 use rampsim_plugin_sdk::{Adapter, KycStatus, Next, Outcome, Plugin, PluginErrorKind, Stage};
 use serde_json::Value;
 
@@ -29,22 +29,7 @@ const EXPECTED: [(&str, KycStatus, &str); 7] = [
 fn every_scenario_ends_with_its_expected_outcome() {
     let manifest = KriptomatPlugin::manifest();
     assert_eq!(manifest.default_scenario().unwrap().name, "passed");
-    for s in &manifest.scenarios {
-        let mut h = Harness::<KriptomatPlugin>::new(&s.name);
-        let r = h.run(kriptomat_profile()).unwrap();
-        assert_eq!(
-            r.outcome,
-            s.expected_outcome,
-            "{}: {:#?}",
-            s.name,
-            r.stages.last()
-        );
-        let (_, kyc, provider) = EXPECTED
-            .iter()
-            .find(|(name, ..)| *name == s.name)
-            .unwrap_or_else(|| panic!("add the expected statuses of scenario {}", s.name));
-        assert_eq!(r.kyc_status, Some(*kyc), "{}", s.name);
-        assert_eq!(r.provider_status.as_deref(), Some(*provider), "{}", s.name);
+    for (s, r) in assert_every_scenario_ends::<KriptomatPlugin>(&kriptomat_profile(), &EXPECTED) {
         if s.expected_outcome == Outcome::OrderCreated {
             assert!(
                 r.order_id

@@ -1,7 +1,7 @@
 //! Whole journeys of the Stripe adapter against its fake, through the SDK's Harness, and the
 //! requests the adapter sends.
 
-use rampsim_plugin_sdk::testing::{sample_profile, Harness, START_MS};
+use rampsim_plugin_sdk::testing::{assert_every_scenario_ends, sample_profile, Harness, START_MS};
 use rampsim_plugin_sdk::{Adapter, KycStatus, Next, Outcome, Plugin, PluginErrorKind, Stage};
 use rampsim_stripe::adapter::NEXT_L2;
 use rampsim_stripe::fake::{L1_REVIEW_MS, SANDBOX_SECRET_KEY};
@@ -32,22 +32,7 @@ const EXPECTED: [(&str, KycStatus, &str); 4] = [
 fn every_scenario_ends_with_its_expected_outcome() {
     let manifest = StripePlugin::manifest();
     assert_eq!(manifest.default_scenario().unwrap().name, "l1_verified");
-    for s in &manifest.scenarios {
-        let mut h = Harness::<StripePlugin>::new(&s.name);
-        let r = h.run(sample_profile()).unwrap();
-        assert_eq!(
-            r.outcome,
-            s.expected_outcome,
-            "{}: {:#?}",
-            s.name,
-            r.stages.last()
-        );
-        let (_, kyc, provider) = EXPECTED
-            .iter()
-            .find(|(name, ..)| *name == s.name)
-            .unwrap_or_else(|| panic!("add the expected statuses of scenario {}", s.name));
-        assert_eq!(r.kyc_status, Some(*kyc), "{}", s.name);
-        assert_eq!(r.provider_status.as_deref(), Some(*provider), "{}", s.name);
+    for (s, r) in assert_every_scenario_ends::<StripePlugin>(&sample_profile(), &EXPECTED) {
         if s.expected_outcome == Outcome::OrderCreated {
             assert!(
                 r.order_id.as_deref().unwrap().starts_with("cos_"),

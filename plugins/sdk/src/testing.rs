@@ -1417,6 +1417,44 @@ pub fn check_every_scenario<P: Plugin>(profile: &Profile) -> Vec<String> {
     problems
 }
 
+/// Runs every declared scenario with `profile` and panics on one that fails to run, ends other
+/// than its manifest declares, or ends with another KYC status or provider status than
+/// `expected` lists for it (`(scenario, kyc status, provider status)`; every scenario must be
+/// listed). Returns each scenario with its report, for the provider's own checks.
+pub fn assert_every_scenario_ends<P: Plugin>(
+    profile: &Profile,
+    expected: &[(&str, KycStatus, &str)],
+) -> Vec<(ScenarioInfo, JourneyReport)> {
+    let manifest = P::manifest();
+    assert!(
+        !manifest.scenarios.is_empty(),
+        "the manifest declares no scenario"
+    );
+    manifest
+        .scenarios
+        .into_iter()
+        .map(|s| {
+            let (_, kyc, provider) = expected
+                .iter()
+                .find(|(name, ..)| *name == s.name)
+                .unwrap_or_else(|| panic!("list the expected statuses of scenario {}", s.name));
+            let r = Harness::<P>::new(&s.name)
+                .run(profile.clone())
+                .unwrap_or_else(|e| panic!("scenario {}: {}", s.name, e.message));
+            let last = r.stages.last().map(|(stage, res)| (stage, &res.message));
+            assert_eq!(r.outcome, s.expected_outcome, "{}: {last:?}", s.name);
+            assert_eq!(r.kyc_status, Some(*kyc), "{}: {last:?}", s.name);
+            assert_eq!(
+                r.provider_status.as_deref(),
+                Some(*provider),
+                "{}: {last:?}",
+                s.name
+            );
+            (s, r)
+        })
+        .collect()
+}
+
 fn assert_no_problems(what: &str, problems: &[String]) {
     assert!(problems.is_empty(), "{what}:\n  {}", problems.join("\n  "));
 }
