@@ -1455,6 +1455,41 @@ pub fn assert_every_scenario_ends<P: Plugin>(
         .collect()
 }
 
+/// Answers each request in `targets` (a [`SpoiledOnce`] target, `"POST /users"`, and the stage
+/// it belongs to) in turn with each kind of garbage (`html`, `truncated`, `500`, `empty`), and
+/// panics unless the journey then ends `failed` at that stage, with no order, and a message that
+/// starts with `who(target)` (`"Acme answered"`) and names the status it got.
+pub fn assert_garbage_fails_each_request<S: Spoil>(
+    profile: &Profile,
+    targets: &[(&str, Stage)],
+    who: impl Fn(&str) -> &'static str,
+) {
+    for kind in ["html", "truncated", "500", "empty"] {
+        for (target, stage) in targets {
+            let scenario = format!("{kind}@{target}");
+            let r = Harness::<SpoiledOnce<S>>::new(&scenario)
+                .run(profile.clone())
+                .unwrap_or_else(|e| panic!("{scenario}: {}", e.message));
+            let (last_stage, last) = r.stages.last().expect("a stage ran");
+            assert_eq!(r.outcome, Outcome::Failed, "{scenario}: {last:#?}");
+            assert_eq!(last_stage, stage, "{scenario}");
+            assert_eq!(last.next, Next::Finish(Outcome::Failed), "{scenario}");
+            assert!(
+                last.message.starts_with(who(target)),
+                "{scenario}: {}",
+                last.message
+            );
+            let status = if kind == "500" { "500" } else { "200" };
+            assert!(
+                last.message.contains(status),
+                "{scenario}: {}",
+                last.message
+            );
+            assert!(r.order_id.is_none(), "{scenario}");
+        }
+    }
+}
+
 fn assert_no_problems(what: &str, problems: &[String]) {
     assert!(problems.is_empty(), "{what}:\n  {}", problems.join("\n  "));
 }
