@@ -241,7 +241,7 @@ fn benches(c: &mut Criterion) {
                         concurrency: 16,
                         faults: None,
                         clock: Some(ClockMode::Virtual),
-                        progress: false,
+                        progress: None,
                     },
                 ))
                 .unwrap();

@@ -22,8 +22,8 @@ pub struct BatchOptions {
     pub concurrency: usize,
     pub faults: Option<FaultSpec>,
     pub clock: Option<crate::config::ClockMode>,
-    /// Show a progress bar (on a terminal, without --json).
-    pub progress: bool,
+    /// Draw a progress bar on this terminal (its stderr; `None` on a pipe or with --json).
+    pub progress: Option<std::sync::Arc<std::fs::File>>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -181,16 +181,24 @@ pub async fn run_batch(host: &Host, opts: &BatchOptions) -> Result<BatchSummary,
     let scenario = probe_spec.scenario.clone();
     drop(probe_spec);
 
-    let bar = opts.progress.then(|| {
-        let b = indicatif::ProgressBar::new(opts.count as u64);
-        b.set_style(
-            indicatif::ProgressStyle::with_template(
-                "{bar:40} {pos}/{len} journeys {per_sec} eta {eta}",
-            )
-            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
-        );
-        b
-    });
+    let bar = opts
+        .progress
+        .as_ref()
+        .and_then(|f| f.try_clone().ok())
+        .map(|terminal| {
+            let term = console::Term::read_write_pair(std::io::stdin(), terminal);
+            let b = indicatif::ProgressBar::with_draw_target(
+                Some(opts.count as u64),
+                indicatif::ProgressDrawTarget::term(term, 20),
+            );
+            b.set_style(
+                indicatif::ProgressStyle::with_template(
+                    "{bar:40} {pos}/{len} journeys {per_sec} eta {eta}",
+                )
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+            );
+            b
+        });
     let quiet: EventSink = Arc::new(|_| {});
     let started = Instant::now();
     let mut tally = Tally::default();

@@ -4,6 +4,7 @@
 use crate::cli::RunArgs;
 use crate::host::{Host, RunOptions, SetupError};
 use crate::journey::{Event, EventSink, Journey, StageState};
+use crate::output::Output;
 use crate::plugin::{discover, LoadedPlugin};
 use crate::redact::SharedRedactor;
 use crate::transcript::{ProfileSource, Recorder, Redaction, TranscriptFile};
@@ -33,6 +34,8 @@ pub async fn run(host: &Host, args: &RunArgs) -> i32 {
         ..Default::default()
     };
     crate::redact::pin_profiles(host.config.profiles.values().map(|p| &p.profile));
+    // Before any plugin is loaded: what a plugin prints goes to the log file, not into ours.
+    let output = Output::open(&host.config.app.log_file);
     // The transcript file is created first: a path that is taken (or a symlink) is refused
     // before anything is sent.
     let redaction = if args.unredacted {
@@ -44,7 +47,10 @@ pub async fn run(host: &Host, args: &RunArgs) -> i32 {
         Some(path) => match TranscriptFile::create(path) {
             Ok(f) => Some(f),
             Err(e) => {
-                eprintln!("rampsim: {}", crate::redact::global_redact(&e.to_string()));
+                output.err(format!(
+                    "rampsim: {}",
+                    crate::redact::global_redact(&e.to_string())
+                ));
                 return 2;
             }
         },
@@ -52,25 +58,25 @@ pub async fn run(host: &Host, args: &RunArgs) -> i32 {
     };
     let spec = match host.prepare(&opts).await {
         Ok(s) => s,
-        Err(e) => return report_setup_error(&e),
+        Err(e) => return report_setup_error(&output, &e),
     };
     if let (Some(f), Redaction::Unredacted) = (&file, redaction) {
-        eprintln!(
+        output.err(format!(
             "rampsim: WARNING: the transcript {} will be UNREDACTED: it will contain real secrets and KYC data",
             f.path().display()
-        );
+        ));
     }
     let redactor = SharedRedactor::for_journey(&spec.secrets, &spec.profile);
     let json = args.json;
     let shown = redactor.clone();
+    let out = output.out_handle();
     let print: EventSink = Arc::new(move |e: Event| {
-        let mut out = std::io::stdout().lock();
         // Every string of the event redacted (the profile's name, a config key, is kept).
         let e = shown.redact_event(&e);
         if json {
-            let _ = writeln!(out, "{}", e.to_public_json());
+            crate::output::write_line(&out, e.to_public_json());
         } else if let Some(line) = human_line(&e) {
-            let _ = writeln!(out, "{line}");
+            crate::output::write_line(&out, line);
         }
     });
     let recorder = file.as_ref().map(|_| {
@@ -86,7 +92,7 @@ pub async fn run(host: &Host, args: &RunArgs) -> i32 {
     };
     let mut journey = match Journey::with_redactor(spec, sink, redactor.clone()) {
         Ok(j) => j,
-        Err(e) => return report_setup_error(&SetupError::Plugin(e)),
+        Err(e) => return report_setup_error(&output, &SetupError::Plugin(e)),
     };
     // Ctrl-C cancels the running stage; the journey says where it stopped and the transcript,
     // if asked for, still gets written.
@@ -99,13 +105,19 @@ pub async fn run(host: &Host, args: &RunArgs) -> i32 {
     };
     if let (Some(file), Some(recorder)) = (file, recorder) {
         match recorder.write(file, &redactor.snapshot(), redaction) {
-            Ok(path) if redaction == Redaction::Unredacted => eprintln!(
+            Ok(path) if redaction == Redaction::Unredacted => output.err(format!(
                 "rampsim: UNREDACTED transcript written to {}: it contains real secrets and KYC data; do not share it",
                 path.display()
-            ),
-            Ok(path) => eprintln!("rampsim: transcript written to {} (redacted)", path.display()),
+            )),
+            Ok(path) => output.err(format!(
+                "rampsim: transcript written to {} (redacted)",
+                path.display()
+            )),
             Err(e) => {
-                eprintln!("rampsim: {}", crate::redact::global_redact(&e.to_string()));
+                output.err(format!(
+                    "rampsim: {}",
+                    crate::redact::global_redact(&e.to_string())
+                ));
                 return 13;
             }
         }
@@ -114,10 +126,10 @@ pub async fn run(host: &Host, args: &RunArgs) -> i32 {
 }
 
 /// Prints a setup error on stderr, redacted (a plugin refusing a profile may quote a value).
-fn report_setup_error(e: &SetupError) -> i32 {
+fn report_setup_error(output: &Output, e: &SetupError) -> i32 {
     let msg = crate::redact::global_redact(&e.to_string()).into_owned();
     tracing::error!("{msg}");
-    eprintln!("rampsim: {msg}");
+    output.err(format!("rampsim: {msg}"));
     e.exit_code()
 }
 
@@ -196,6 +208,9 @@ pub fn human_line(e: &Event) -> Option<String> {
 /// `rampsim batch`.
 pub async fn batch(host: &Host, args: &crate::cli::BatchArgs) -> i32 {
     use std::io::IsTerminal;
+    // Asked before stderr is redirected: is the operator watching a terminal?
+    let on_terminal = !args.json && std::io::stderr().is_terminal();
+    let output = Output::open(&host.config.app.log_file);
     let opts = crate::batch::BatchOptions {
         provider: args.provider.clone(),
         scenario: args.scenario.clone(),
@@ -204,43 +219,43 @@ pub async fn batch(host: &Host, args: &crate::cli::BatchArgs) -> i32 {
         concurrency: args.concurrency,
         faults: args.faults.clone(),
         clock: args.clock,
-        progress: !args.json && std::io::stderr().is_terminal(),
+        progress: on_terminal.then(|| output.err_file()).flatten(),
     };
     let summary = match crate::batch::run_batch(host, &opts).await {
         Ok(s) => s,
-        Err(e) => return report_setup_error(&e),
+        Err(e) => return report_setup_error(&output, &e),
     };
     if args.json {
-        println!("{}", serde_json::to_string(&summary).unwrap_or_default());
+        output.out(serde_json::to_string(&summary).unwrap_or_default());
     } else {
-        println!(
+        output.out(format!(
             "{} journeys of {} / {} in {:.0} ms ({:.0} journeys/s)",
             summary.journeys,
             summary.provider,
             summary.scenario.as_deref().unwrap_or("-"),
             summary.wall_ms,
             summary.journeys_per_second
-        );
+        ));
         let outcomes: Vec<String> = summary
             .outcomes
             .iter()
             .filter(|(_, n)| **n > 0)
             .map(|(k, n)| format!("{k} {n}"))
             .collect();
-        println!("outcomes: {}", outcomes.join(", "));
-        println!(
+        output.out(format!("outcomes: {}", outcomes.join(", ")));
+        output.out(format!(
             "orders created: {} · users with more than one order: {}",
             summary.orders_created, summary.users_with_more_than_one_order
-        );
-        println!(
+        ));
+        output.out(format!(
             "journey latency: p50 {:.2} ms · p99 {:.2} ms",
             summary.latency_ms_p50, summary.latency_ms_p99
-        );
+        ));
         if let Some(mb) = summary.peak_rss_mb {
-            println!("peak memory: {mb:.1} MB");
+            output.out(format!("peak memory: {mb:.1} MB"));
         }
         for f in &summary.sample_failures {
-            println!("  failed: {f}");
+            output.out(format!("  failed: {f}"));
         }
     }
     if summary.users_with_more_than_one_order > 0 {

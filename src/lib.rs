@@ -9,6 +9,7 @@ pub mod headless;
 pub mod host;
 pub mod journey;
 pub mod logging;
+pub mod output;
 pub mod plugin;
 pub mod redact;
 pub mod sandbox;

@@ -198,3 +198,35 @@ fn kriptomat_scenarios() {
 fn stripe_scenarios() {
     every_scenario_ends_as_declared("stripe");
 }
+
+/// A plugin that prints on stdout and stderr (its adapter and its fake do) must not get into
+/// what `run` and `batch` print: `--json` output stays JSON and the lines go to the log file.
+#[test]
+fn a_noisy_plugin_stays_out_of_run_and_batch_output() {
+    let dir = fixture_plugin(Some("noisy"), "fixture");
+    let cfg = TestConfig::new(&[dir], "fixture", "");
+    let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
+
+    let run = cfg.rampsim(&["run", "--json"]);
+    let (stdout, stderr) = (text(&run.stdout), text(&run.stderr));
+    assert!(
+        !stdout.contains("NOISY") && !stderr.contains("NOISY"),
+        "{stdout}\n{stderr}"
+    );
+    assert_eq!(finished(&run)["outcome"], "order_created", "{stderr}");
+
+    let batch = cfg.rampsim(&["batch", "--count", "3", "--json"]);
+    let (stdout, stderr) = (text(&batch.stdout), text(&batch.stderr));
+    assert!(
+        !stdout.contains("NOISY") && !stderr.contains("NOISY"),
+        "{stdout}\n{stderr}"
+    );
+    let summary: serde_json::Value = serde_json::from_str(stdout.trim())
+        .unwrap_or_else(|e| panic!("batch --json is not one JSON document ({e}): {stdout}"));
+    assert_eq!(summary["journeys"], 3, "{summary}");
+    assert_eq!(summary["outcomes"]["order_created"], 3, "{summary}");
+
+    let log = std::fs::read_to_string(cfg.dir.path().join("rampsim.log")).unwrap();
+    assert!(log.contains("plugin output: NOISY-ADAPTER-STDOUT"), "{log}");
+    assert!(log.contains("plugin output: NOISY-ADAPTER-STDERR"), "{log}");
+}

@@ -1,7 +1,9 @@
-//! Keeps plugin output off the terminal UI's screen. A plugin is native code in our process: a
-//! `println!` in it writes to fd 1, which is the terminal the UI draws on, and its text would
-//! land in the middle of a frame. While the UI runs, fds 1 and 2 point at the log file instead,
-//! and the UI draws through a copy of the original fd 1 taken before the switch.
+//! Keeps plugin output off the terminal UI's screen and out of `run` and `batch` output. A
+//! plugin is native code in our process: a `println!` in it writes to fd 1, which is the
+//! terminal the UI draws on (or the pipe a script reads `--json` from), and its text would land
+//! in the middle of a frame or a JSON document. While the UI or a headless journey runs, fds 1
+//! and 2 point at the log file instead, and the host writes through copies of the original fds
+//! taken before the switch.
 //!
 //! Lives with the loader because it guards against plugins, and because it needs `dup2`, which
 //! std does not offer: this module and `loader` hold the host's only `unsafe` code.
@@ -20,6 +22,7 @@ static SAVED: [AtomicI32; 2] = [AtomicI32::new(-1), AtomicI32::new(-1)];
 #[derive(Debug)]
 pub struct StdioRedirect {
     terminal: File,
+    terminal_err: File,
 }
 
 impl StdioRedirect {
@@ -47,6 +50,7 @@ impl StdioRedirect {
         let _ = io::stderr().flush();
         // Close-on-exec copies: a child process (the clipboard helper) must not get the terminal.
         let terminal = File::from(io::stdout().as_fd().try_clone_to_owned()?);
+        let terminal_err = File::from(io::stderr().as_fd().try_clone_to_owned()?);
         let saved_out = io::stdout().as_fd().try_clone_to_owned()?;
         let saved_err = io::stderr().as_fd().try_clone_to_owned()?;
         redirect(&target, 1)?;
@@ -59,12 +63,20 @@ impl StdioRedirect {
         // fds 1 and 2 now hold the pipe's write end; dropping ours means the copier sees the
         // end of the stream once they are restored.
         drop(target);
-        Ok(StdioRedirect { terminal })
+        Ok(StdioRedirect {
+            terminal,
+            terminal_err,
+        })
     }
 
     /// A writer to the terminal fd 1 was before the redirect (a new handle each call).
     pub fn terminal(&self) -> io::Result<File> {
         self.terminal.try_clone()
+    }
+
+    /// A writer to what fd 2 was before the redirect (a new handle each call).
+    pub fn terminal_err(&self) -> io::Result<File> {
+        self.terminal_err.try_clone()
     }
 }
 

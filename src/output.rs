@@ -1,0 +1,89 @@
+//! Where `rampsim run` and `rampsim batch` print. Plugin output is sent to the log file for the
+//! run (see [`crate::plugin::StdioRedirect`]), so what the host prints goes to the terminal (or
+//! pipe) as it was before: `--json` output stays a clean document whatever a plugin prints.
+
+use crate::plugin::StdioRedirect;
+use std::fs::File;
+use std::io::{self, Write};
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+
+/// The original stdout and stderr, while plugin output goes to the log file.
+pub struct Output {
+    out: Arc<Mutex<Box<dyn Write + Send>>>,
+    err: Arc<Mutex<Box<dyn Write + Send>>>,
+    err_file: Option<Arc<File>>,
+    // Dropped last: puts fds 1 and 2 back.
+    _redirect: Option<StdioRedirect>,
+}
+
+impl Output {
+    /// Sends plugin output to `log_file` from now on. If that cannot be done (another redirect
+    /// is active, the file cannot be opened), prints on the process's own stdout and stderr.
+    pub fn open(log_file: &Path) -> Output {
+        let redirected = StdioRedirect::to_file(log_file).and_then(|r| {
+            let (out, err) = (r.terminal()?, r.terminal_err()?);
+            Ok((r, out, err))
+        });
+        match redirected {
+            Ok((redirect, out, err)) => {
+                restore_on_panic();
+                let err_file = err.try_clone().ok().map(Arc::new);
+                Output {
+                    out: Arc::new(Mutex::new(Box::new(out))),
+                    err: Arc::new(Mutex::new(Box::new(err))),
+                    err_file,
+                    _redirect: Some(redirect),
+                }
+            }
+            Err(e) => {
+                tracing::warn!("plugin output stays on the terminal: {e}");
+                Output {
+                    out: Arc::new(Mutex::new(Box::new(io::stdout()))),
+                    err: Arc::new(Mutex::new(Box::new(io::stderr()))),
+                    err_file: None,
+                    _redirect: None,
+                }
+            }
+        }
+    }
+
+    /// A line on stdout.
+    pub fn out(&self, line: impl std::fmt::Display) {
+        write_line(&self.out, line);
+    }
+
+    /// A line on stderr.
+    pub fn err(&self, line: impl std::fmt::Display) {
+        write_line(&self.err, line);
+    }
+
+    /// A stdout writer that can live in an event sink.
+    pub fn out_handle(&self) -> Arc<Mutex<Box<dyn Write + Send>>> {
+        self.out.clone()
+    }
+
+    /// The terminal's stderr as a file, for a progress bar (when redirected).
+    pub fn err_file(&self) -> Option<Arc<File>> {
+        self.err_file.clone()
+    }
+}
+
+pub fn write_line(w: &Mutex<Box<dyn Write + Send>>, line: impl std::fmt::Display) {
+    let mut w = w.lock().unwrap_or_else(|p| p.into_inner());
+    let _ = writeln!(w, "{line}");
+    let _ = w.flush();
+}
+
+/// A panic's message belongs on the terminal, not in the log file: fds 1 and 2 are put back
+/// before the message is printed.
+fn restore_on_panic() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            crate::plugin::stdio::restore();
+            previous(info);
+        }));
+    });
+}
