@@ -1,4 +1,4 @@
-//! Where `rampsim run` and `rampsim batch` print. Plugin output is sent to the log file for the
+//! Where `rampsim run`, `replay` and `batch` print. Plugin output is sent to the log file for the
 //! run (see [`crate::plugin::StdioRedirect`]), so what the host prints goes to the terminal (or
 //! pipe) as it was before: `--json` output stays a clean document whatever a plugin prints.
 

@@ -200,29 +200,39 @@ fn stripe_scenarios() {
 }
 
 /// A plugin that prints on stdout and stderr (its adapter and its fake do) must not get into
-/// what `run` and `batch` print: `--json` output stays JSON and the lines go to the log file.
+/// what `run`, `replay` and `batch` print: `--json` output stays JSON and the lines go to the
+/// log file.
 #[test]
-fn a_noisy_plugin_stays_out_of_run_and_batch_output() {
+fn a_noisy_plugin_stays_out_of_run_replay_and_batch_output() {
     let dir = fixture_plugin(Some("noisy"), "fixture");
     let cfg = TestConfig::new(&[dir], "fixture", "");
-    let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
+    let quiet = |out: &std::process::Output| {
+        let (stdout, stderr) = (
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        );
+        assert!(
+            !stdout.contains("NOISY") && !stderr.contains("NOISY"),
+            "{stdout}\n{stderr}"
+        );
+        stdout
+    };
+    let one_document = |stdout: &str| -> serde_json::Value {
+        serde_json::from_str(stdout.trim())
+            .unwrap_or_else(|e| panic!("not one JSON document ({e}): {stdout}"))
+    };
 
-    let run = cfg.rampsim(&["run", "--json"]);
-    let (stdout, stderr) = (text(&run.stdout), text(&run.stderr));
-    assert!(
-        !stdout.contains("NOISY") && !stderr.contains("NOISY"),
-        "{stdout}\n{stderr}"
-    );
-    assert_eq!(finished(&run)["outcome"], "order_created", "{stderr}");
+    let har = cfg.dir.path().join("noisy.har");
+    let run = cfg.rampsim(&["run", "--json", "--transcript", har.to_str().unwrap()]);
+    quiet(&run);
+    assert_eq!(finished(&run)["outcome"], "order_created");
+
+    let replay = cfg.rampsim(&["replay", har.to_str().unwrap(), "--json"]);
+    let report = one_document(&quiet(&replay));
+    assert_eq!(report["matches"], true, "{report}");
 
     let batch = cfg.rampsim(&["batch", "--count", "3", "--json"]);
-    let (stdout, stderr) = (text(&batch.stdout), text(&batch.stderr));
-    assert!(
-        !stdout.contains("NOISY") && !stderr.contains("NOISY"),
-        "{stdout}\n{stderr}"
-    );
-    let summary: serde_json::Value = serde_json::from_str(stdout.trim())
-        .unwrap_or_else(|e| panic!("batch --json is not one JSON document ({e}): {stdout}"));
+    let summary = one_document(&quiet(&batch));
     assert_eq!(summary["journeys"], 3, "{summary}");
     assert_eq!(summary["outcomes"]["order_created"], 3, "{summary}");
 

@@ -21,12 +21,12 @@ use crate::cli::ReplayArgs;
 use crate::config::ClockMode;
 use crate::host::{Host, RunOptions, SetupError};
 use crate::journey::Journey;
+use crate::output::Output;
 use crate::redact::{global_redact, redact_json, SharedRedactor};
 use rampsim_plugin_sdk::wire::Mode;
 use serde::Serialize;
 use serde_json::Value;
 use std::collections::HashMap;
-use std::io::Write;
 
 /// One stage run, as the comparison sees it.
 #[derive(Serialize, Debug, Clone, PartialEq, Default)]
@@ -357,30 +357,32 @@ fn human(report: &Report) -> String {
     out
 }
 
-fn setup_failed(e: &SetupError) -> i32 {
+fn setup_failed(output: &Output, e: &SetupError) -> i32 {
     let msg = global_redact(&e.to_string()).into_owned();
     tracing::error!("replay: {msg}");
-    eprintln!("rampsim: {msg}");
+    output.err(format!("rampsim: {msg}"));
     e.exit_code()
 }
 
 /// `rampsim replay`.
 pub async fn replay_command(host: &Host, args: &ReplayArgs) -> i32 {
     crate::redact::pin_profiles(host.config.profiles.values().map(|p| &p.profile));
+    // What the plugin prints goes to the log file, not into the report.
+    let output = Output::open(&host.config.app.log_file);
     let har = match read(&args.transcript) {
         Ok(h) => h,
         Err(e) => {
-            eprintln!("rampsim: {}", global_redact(&e.to_string()));
+            output.err(format!("rampsim: {}", global_redact(&e.to_string())));
             return 2;
         }
     };
     let saved = &har.log.rampsim;
     let provider = saved.provider.clone();
     if host.config.provider(&provider).mode == Mode::Live {
-        eprintln!(
+        output.err(format!(
             "rampsim: replay runs against the sandbox only, and providers.{provider}.mode is \"live\" in {}; replay with a config that has it in sandbox mode",
             host.config.path.display()
-        );
+        ));
         return 2;
     }
     let Some(profile) = args
@@ -388,10 +390,10 @@ pub async fn replay_command(host: &Host, args: &ReplayArgs) -> i32 {
         .clone()
         .or_else(|| saved.profile.reference.clone())
     else {
-        eprintln!(
+        output.err(format!(
             "rampsim: the transcript's profile `{}` was not from the config or a file; pass --profile NAME|PATH",
             saved.profile.name
-        );
+        ));
         return 2;
     };
     let scenario = args.scenario.clone().or_else(|| saved.scenario.clone());
@@ -405,7 +407,7 @@ pub async fn replay_command(host: &Host, args: &ReplayArgs) -> i32 {
     };
     let spec = match host.prepare(&opts).await {
         Ok(s) => s,
-        Err(e) => return setup_failed(&e),
+        Err(e) => return setup_failed(&output, &e),
     };
     let mut notes = Vec::new();
     if spec.plugin.manifest.version != saved.provider_version {
@@ -435,7 +437,7 @@ pub async fn replay_command(host: &Host, args: &ReplayArgs) -> i32 {
     let recorder = Recorder::new(&spec);
     let mut journey = match Journey::with_redactor(spec, recorder.sink(), redactor.clone()) {
         Ok(j) => j,
-        Err(e) => return setup_failed(&SetupError::Plugin(e)),
+        Err(e) => return setup_failed(&output, &SetupError::Plugin(e)),
     };
     let (saved_runs, _) = stage_runs(&saved.events);
     for (i, stage) in saved.stages.iter().enumerate() {
@@ -457,20 +459,15 @@ pub async fn replay_command(host: &Host, args: &ReplayArgs) -> i32 {
     }
     let mut report = compare(&saved_events, &replay_events);
     report.notes = notes;
-    // Broken pipes (`| head`) are not worth a panic.
-    let mut out = std::io::stdout().lock();
+    // Broken pipes (`| head`) are not worth a panic: `Output` ignores write errors.
     if args.json {
         let mut v = serde_json::to_value(&report).unwrap_or(Value::Null);
         redactor.redact_json(&mut v);
-        let _ = writeln!(
-            out,
-            "{}",
-            serde_json::to_string_pretty(&v).unwrap_or_default()
-        );
+        output.out(serde_json::to_string_pretty(&v).unwrap_or_default());
     } else {
         // The header names the transcript, provider, scenario and profile (a config key).
-        let _ = writeln!(out, "{header}");
-        let _ = write!(out, "{}", redactor.redact_str(&human(&report)));
+        output.out(header);
+        output.out(redactor.redact_str(&human(&report)).trim_end());
     }
     if report.matches {
         0
