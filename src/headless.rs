@@ -9,7 +9,6 @@ use crate::plugin::{discover, LoadedPlugin};
 use crate::redact::SharedRedactor;
 use crate::transcript::{ProfileSource, Recorder, Redaction, TranscriptFile};
 use rampsim_plugin_sdk::wire::Outcome;
-use std::io::Write;
 use std::sync::Arc;
 
 /// Exit status for a journey's outcome.
@@ -362,15 +361,23 @@ fn print_manifest(p: &LoadedPlugin) {
 /// `rampsim sandbox`: serve every fake (or one provider's), one session per scenario, until
 /// Ctrl-C.
 pub async fn sandbox(host: &Host, port: Option<u16>, only: Option<&str>) -> i32 {
+    // Clients send the configured people's data to the fakes: masked in the log file.
+    crate::redact::pin_profiles(host.config.profiles.values().map(|p| &p.profile));
+    // Before any plugin is loaded: what a fake prints goes to the log file.
+    let output = Output::open(&host.config.app.log_file);
     let d = discover(&host.dirs);
     for f in &d.failed {
-        eprintln!("rampsim: skipping {}: {}", f.path.display(), f.error);
+        output.err(format!(
+            "rampsim: skipping {}: {}",
+            f.path.display(),
+            f.error
+        ));
     }
     let port = port.or(host.config.sandbox.port).unwrap_or(0);
     let sandbox = match crate::sandbox::Sandbox::start(port).await {
         Ok(s) => s,
         Err(e) => {
-            eprintln!("rampsim: cannot listen on 127.0.0.1:{port}: {e}");
+            output.err(format!("rampsim: cannot listen on 127.0.0.1:{port}: {e}"));
             return 13;
         }
     };
@@ -381,13 +388,13 @@ pub async fn sandbox(host: &Host, port: Option<u16>, only: Option<&str>) -> i32 
         .iter()
         .filter(|p| only.is_none_or(|o| o == p.manifest.id))
     {
-        println!("{} {}", p.manifest.id, p.manifest.version);
+        output.out(format!("{} {}", p.manifest.id, p.manifest.version));
         for (i, s) in p.manifest.scenarios.iter().enumerate() {
             let key = format!("{}.{}", p.manifest.id, s.name);
             match sandbox.open_session(&key, p, &s.name, clock.clone()) {
                 Ok(info) => {
                     for (name, url) in &info.base_urls {
-                        println!("  {:<24} {:<8} {url}", s.name, name);
+                        output.out(format!("  {:<24} {:<8} {url}", s.name, name));
                     }
                     if i == 0 {
                         // The default scenario is also served under the bare provider id.
@@ -395,16 +402,21 @@ pub async fn sandbox(host: &Host, port: Option<u16>, only: Option<&str>) -> i32 
                     }
                     served += 1;
                 }
-                Err(e) => eprintln!("rampsim: {}: {e}", p.manifest.id),
+                Err(e) => output.err(format!("rampsim: {}: {e}", p.manifest.id)),
             }
         }
     }
     if served == 0 {
-        eprintln!("rampsim: no plugin to serve (searched {:?})", d.searched);
+        output.err(format!(
+            "rampsim: no plugin to serve (searched {:?})",
+            d.searched
+        ));
         return 3;
     }
-    println!("\nserving on http://{} — Ctrl-C to stop", sandbox.addr());
-    let _ = std::io::stdout().flush();
+    output.out(format!(
+        "\nserving on http://{} — Ctrl-C to stop",
+        sandbox.addr()
+    ));
     let _ = tokio::signal::ctrl_c().await;
     0
 }
