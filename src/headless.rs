@@ -66,6 +66,7 @@ pub async fn run(host: &Host, args: &RunArgs) -> i32 {
         ));
     }
     let redactor = SharedRedactor::for_journey(&spec.secrets, &spec.profile);
+    output.keep(&redactor);
     let json = args.json;
     let shown = redactor.clone();
     let out = output.out_handle();
@@ -209,6 +210,9 @@ pub async fn batch(host: &Host, args: &crate::cli::BatchArgs) -> i32 {
     use std::io::IsTerminal;
     // Asked before stderr is redirected: is the operator watching a terminal?
     let on_terminal = !args.json && std::io::stderr().is_terminal();
+    // The base profiles are masked in the log file whatever a plugin prints; each generated
+    // user's values while its journey lives.
+    crate::redact::pin_profiles(host.config.profiles.values().map(|p| &p.profile));
     let output = Output::open(&host.config.app.log_file);
     let opts = crate::batch::BatchOptions {
         provider: args.provider.clone(),

@@ -3,6 +3,7 @@
 //! pipe) as it was before: `--json` output stays a clean document whatever a plugin prints.
 
 use crate::plugin::StdioRedirect;
+use crate::redact::SharedRedactor;
 use std::fs::File;
 use std::io::{self, Write};
 use std::path::Path;
@@ -13,8 +14,10 @@ pub struct Output {
     out: Arc<Mutex<Box<dyn Write + Send>>>,
     err: Arc<Mutex<Box<dyn Write + Send>>>,
     err_file: Option<Arc<File>>,
-    // Dropped last: puts fds 1 and 2 back.
+    // Fields drop in this order: the redirect is undone (and the copier has written the last
+    // plugin lines, redacted) before the redactors those lines need are let go.
     _redirect: Option<StdioRedirect>,
+    keep: Mutex<Vec<SharedRedactor>>,
 }
 
 impl Output {
@@ -34,15 +37,19 @@ impl Output {
                     err: Arc::new(Mutex::new(Box::new(err))),
                     err_file,
                     _redirect: Some(redirect),
+                    keep: Mutex::new(Vec::new()),
                 }
             }
             Err(e) => {
-                tracing::warn!("plugin output stays on the terminal: {e}");
+                // Said where the operator looks: a plugin that prints would now show here.
+                tracing::warn!("plugin output is not redirected to the log file: {e}");
+                eprintln!("rampsim: warning: plugin output is not redirected to the log file: {e}");
                 Output {
                     out: Arc::new(Mutex::new(Box::new(io::stdout()))),
                     err: Arc::new(Mutex::new(Box::new(io::stderr()))),
                     err_file: None,
                     _redirect: None,
+                    keep: Mutex::new(Vec::new()),
                 }
             }
         }
@@ -56,6 +63,15 @@ impl Output {
     /// A line on stderr.
     pub fn err(&self, line: impl std::fmt::Display) {
         write_line(&self.err, line);
+    }
+
+    /// Keeps `r` (a journey's secrets, profile and learnt tokens) registered until plugin
+    /// output stops going to the log file, so the last lines a plugin prints are masked too.
+    pub fn keep(&self, r: &SharedRedactor) {
+        self.keep
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .push(r.clone());
     }
 
     /// A stdout writer that can live in an event sink.
@@ -75,14 +91,18 @@ pub fn write_line(w: &Mutex<Box<dyn Write + Send>>, line: impl std::fmt::Display
     let _ = w.flush();
 }
 
-/// A panic's message belongs on the terminal, not in the log file: fds 1 and 2 are put back
-/// before the message is printed.
+/// A panic of the command itself belongs on the terminal, not in the log file: fds 1 and 2 are
+/// put back before its message is printed. The commands run on the main thread; a panic on
+/// another thread (a sandbox connection task, which tokio catches) leaves the redirect alone,
+/// as the command goes on.
 fn restore_on_panic() {
     static ONCE: std::sync::Once = std::sync::Once::new();
     ONCE.call_once(|| {
         let previous = std::panic::take_hook();
         std::panic::set_hook(Box::new(move |info| {
-            crate::plugin::stdio::restore();
+            if std::thread::current().name() == Some("main") {
+                crate::plugin::stdio::restore();
+            }
             previous(info);
         }));
     });

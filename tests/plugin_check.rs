@@ -324,3 +324,26 @@ fn a_missing_file_fails_the_load_line() {
         ["FAIL load: no such file", "failed: 1 of 1 checks"]
     );
 }
+
+/// What a plugin prints goes to the log file: the report, `--json` or not, stays clean. (The
+/// fixture accepts any JSON answer, so its malformed-answer checks fail: not what this is about.)
+#[test]
+fn a_noisy_plugin_stays_out_of_the_report() {
+    let lib = fixture_plugin(Some("noisy"), "fixture").join(lib_name("rampsim_fixture"));
+    for json in [false, true] {
+        let c = check(&lib, if json { &["--json"][..] } else { &[][..] });
+        assert!(
+            !c.stdout.contains("NOISY") && !c.stderr.contains("NOISY"),
+            "{}\n{}",
+            c.stdout,
+            c.stderr
+        );
+        if json {
+            let report: serde_json::Value = serde_json::from_str(c.stdout.trim())
+                .unwrap_or_else(|e| panic!("not one JSON document ({e}): {}", c.stdout));
+            assert!(report["checks"].as_array().is_some_and(|c| !c.is_empty()));
+        } else {
+            c.line("PASS scenario approved");
+        }
+    }
+}

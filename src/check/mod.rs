@@ -39,7 +39,6 @@ use rampsim_plugin_sdk::testing::{
 };
 use rampsim_plugin_sdk::wire::{Outcome, Profile};
 use std::collections::BTreeMap;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Barrier};
 use std::time::Duration;
@@ -100,6 +99,8 @@ fn check_command(config_path: &Path, path: &Path, json: bool, profile: Option<&s
         .map(|c| c.app.log_file.clone())
         .unwrap_or_else(|| PathBuf::from("rampsim.log"));
     let _log = crate::logging::init(&log_file);
+    // What the plugin prints goes to the log file (redacted), not into the report.
+    let output = crate::output::Output::open(&log_file);
     let mut opts =
         CheckOptions::new(std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf()));
     if let Some(name) = profile {
@@ -111,7 +112,7 @@ fn check_command(config_path: &Path, path: &Path, json: bool, profile: Option<&s
         match loaded {
             Ok(p) => opts.profile = (p.name, p.profile),
             Err(e) => {
-                eprintln!("rampsim: {e}");
+                output.err(format!("rampsim: {e}"));
                 return 2;
             }
         }
@@ -121,21 +122,16 @@ fn check_command(config_path: &Path, path: &Path, json: bool, profile: Option<&s
     tracing::info!(path = %opts.path.display(), "plugin check");
     let report = run_checks(&opts, &mut |r: &CheckResult| {
         if !json {
-            let mut out = std::io::stdout().lock();
-            let _ = writeln!(out, "{}", r.line());
-            let _ = out.flush();
+            output.out(r.line());
         }
     });
     for c in report.checks.iter().filter(|c| !c.passed) {
         tracing::warn!(check = %c.name, "plugin check failed: {}", c.problems.join("; "));
     }
     if json {
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&report).unwrap_or_default()
-        );
+        output.out(serde_json::to_string_pretty(&report).unwrap_or_default());
     } else {
-        println!("{}", report.summary());
+        output.out(report.summary());
     }
     report.exit_code
 }

@@ -434,6 +434,7 @@ pub async fn replay_command(host: &Host, args: &ReplayArgs) -> i32 {
         saved.stages.len()
     );
     let redactor = SharedRedactor::for_journey(&spec.secrets, &spec.profile);
+    output.keep(&redactor);
     let recorder = Recorder::new(&spec);
     let mut journey = match Journey::with_redactor(spec, recorder.sink(), redactor.clone()) {
         Ok(j) => j,

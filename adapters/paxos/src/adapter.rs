@@ -80,7 +80,22 @@ struct Answer<'a> {
     status_details: Option<&'a RawValue>,
 }
 
+/// `T` read from a JSON object, or `None` (another JSON value, or not JSON): as
+/// `HttpResponse::read_json`, for a part of an answer.
+fn read_object<'a, T: Deserialize<'a>>(text: &'a str) -> Option<T> {
+    if text.trim_start().starts_with('{') {
+        serde_json::from_str(text).ok()
+    } else {
+        None
+    }
+}
+
 impl Answer<'_> {
+    /// The answer in `r`'s body, when it is a JSON object.
+    fn of(r: &HttpResponse) -> Option<Answer<'_>> {
+        r.read_json()
+    }
+
     /// `status`, or the deprecated `summary_status`.
     fn identity_status(&self) -> Option<&str> {
         self.status.as_deref().or(self.summary_status.as_deref())
@@ -303,9 +318,7 @@ impl PaxosAdapter {
             }
             return Err(result);
         }
-        let body: Answer = r
-            .read_json()
-            .ok_or_else(|| StageResult::failed(problem::failure(what, r)))?;
+        let body = Answer::of(r).ok_or_else(|| StageResult::failed(problem::failure(what, r)))?;
         let token = body
             .access_token
             .as_deref()
@@ -341,9 +354,8 @@ impl PaxosAdapter {
     fn on_create_identity(&mut self, r: &HttpResponse, cx: &mut Cx) -> Flow<Step> {
         let what = "create identity";
         if r.is_success() {
-            let body: Answer = r
-                .read_json()
-                .ok_or_else(|| StageResult::failed(problem::failure(what, r)))?;
+            let body =
+                Answer::of(r).ok_or_else(|| StageResult::failed(problem::failure(what, r)))?;
             let id = body
                 .id
                 .as_deref()
@@ -408,9 +420,7 @@ impl PaxosAdapter {
                 "await_kyc",
             ));
         }
-        let body: Answer = r
-            .read_json()
-            .ok_or_else(|| StageResult::failed(problem::failure(what, r)))?;
+        let body = Answer::of(r).ok_or_else(|| StageResult::failed(problem::failure(what, r)))?;
         let status = body
             .identity_status()
             .ok_or_else(|| StageResult::failed(problem::missing(what, r, "status")))?;
@@ -474,9 +484,7 @@ impl PaxosAdapter {
     fn on_create_account(&mut self, r: &HttpResponse, cx: &mut Cx) -> Flow<Step> {
         let what = "create account";
         let (id, profile) = if r.is_success() {
-            let a: Answer = r
-                .read_json()
-                .ok_or_else(|| StageResult::failed(problem::failure(what, r)))?;
+            let a = Answer::of(r).ok_or_else(|| StageResult::failed(problem::failure(what, r)))?;
             (a.id.map(Cow::into_owned), a.profile_id.map(Cow::into_owned))
         } else {
             // 409: the account from an earlier run of this journey (same ref_id): reuse it.
@@ -514,9 +522,7 @@ impl PaxosAdapter {
     fn on_create_order(&mut self, r: &HttpResponse) -> Flow<Step> {
         let what = "create order";
         let (id, status, reused) = if r.is_success() {
-            let o: Answer = r
-                .read_json()
-                .ok_or_else(|| StageResult::failed(problem::failure(what, r)))?;
+            let o = Answer::of(r).ok_or_else(|| StageResult::failed(problem::failure(what, r)))?;
             (
                 o.id.map(Cow::into_owned),
                 o.status.map(Cow::into_owned),
@@ -599,13 +605,14 @@ fn kyc_of(status: &str) -> Option<KycStatus> {
     }
 }
 
-/// An identity's `status_details`, of which the adapter reads the requirements. Details that
-/// do not have this shape (requirements that are not a list of objects) read as none.
+/// An identity's `status_details`, of which the adapter reads the requirements. Requirements
+/// that are not a list read as none; an entry that is not a requirement object is skipped, the
+/// others still count.
 #[derive(Deserialize, Default)]
 #[serde(default)]
 struct StatusDetails<'a> {
     #[serde(borrow)]
-    requirements: Vec<Requirement<'a>>,
+    requirements: Vec<&'a RawValue>,
 }
 
 #[derive(Deserialize, Default)]
@@ -624,6 +631,7 @@ impl StatusDetails<'_> {
     fn open_for(&self, who: &str) -> Vec<String> {
         self.requirements
             .iter()
+            .filter_map(|raw| read_object::<Requirement>(raw.get()))
             .filter(|r| r.awaiting_action_from.as_deref() == Some(who))
             .filter(|r| matches!(r.status.as_deref(), None | Some("PENDING") | Some("FAILED")))
             .map(|r| r.kind.as_deref().unwrap_or("UNSPECIFIED").to_string())

@@ -803,3 +803,39 @@ fn register_answered(r: HttpResponse) -> rampsim_plugin_sdk::StageResult {
         other => panic!("expected a result, got {other:?}"),
     }
 }
+
+#[test]
+fn odd_shapes_in_an_answer_are_read_as_the_json_says() {
+    // One requirement that is not an object does not hide the others.
+    let mut a = adapter_with_identity("id-1");
+    let mut cx = Cx::new(START_MS, 0);
+    let _ = a.begin(Stage::AwaitKyc, &mut cx).unwrap();
+    let b = json!({"id": "id-1", "status": "PENDING", "status_details": {"requirements": [
+        null,
+        "DOCUMENT_VERIFICATION",
+        {"type": "DOCUMENT_VERIFICATION", "status": "PENDING", "awaiting_action_from": "CLIENT"}
+    ]}});
+    let Step::Finish { result } = a
+        .on_response(Stage::AwaitKyc, HttpResponse::json(200, &b), &mut cx)
+        .unwrap()
+    else {
+        panic!("expected a result")
+    };
+    assert_eq!(
+        result.next,
+        rampsim_plugin_sdk::Next::Finish(Outcome::ActionRequired),
+        "{}",
+        result.message
+    );
+    // An array is not an identity, even one whose first element looks like an id.
+    let result = register_answered(HttpResponse::json(200, &json!(["abc", "PENDING"])));
+    assert_eq!(
+        result.next,
+        rampsim_plugin_sdk::Next::Finish(Outcome::Failed)
+    );
+    assert!(
+        result.message.contains("JSON without the expected fields"),
+        "{}",
+        result.message
+    );
+}

@@ -74,10 +74,15 @@ impl HttpResponse {
     pub fn json_body(&self) -> Option<serde_json::Value> {
         serde_json::from_str(&self.body).ok()
     }
-    /// The fields of the body `T` declares, read without building a JSON tree (see
-    /// [`crate::json`]); `None` when the body is not JSON or not of `T`'s shape.
+    /// The fields of the JSON object in the body that `T` declares, read without building a
+    /// JSON tree (see [`crate::json`]); `None` when the body is not a JSON object (a derived
+    /// struct would otherwise read an array positionally) or not of `T`'s shape.
     pub fn read_json<'a, T: serde::Deserialize<'a>>(&'a self) -> Option<T> {
-        serde_json::from_str(&self.body).ok()
+        if self.body.trim_start().starts_with('{') {
+            serde_json::from_str(&self.body).ok()
+        } else {
+            None
+        }
     }
     /// The JSON object of a 2xx answer; `None` for another status or a body that is not an
     /// object.
