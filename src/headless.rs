@@ -270,7 +270,12 @@ pub async fn batch(host: &Host, args: &crate::cli::BatchArgs) -> i32 {
 
 /// `rampsim plugins`.
 pub fn plugins(host: &Host, json: bool) -> i32 {
-    let d = discover(&host.dirs);
+    // Plugin code runs only while the libraries load (their manifests): what it prints then
+    // goes to the log file, and the listing below goes to the terminal as usual.
+    let d = {
+        let _plugin_output_to_log = Output::open(&host.config.app.log_file);
+        discover(&host.dirs)
+    };
     if json {
         let v = serde_json::json!({
             "searched": d.searched,

@@ -200,8 +200,8 @@ fn stripe_scenarios() {
 }
 
 /// A plugin that prints on stdout and stderr (its adapter and its fake do) must not get into
-/// what `run`, `replay` and `batch` print: `--json` output stays JSON and the lines go to the
-/// log file.
+/// what `run`, `replay`, `batch` and `plugins` print: `--json` output stays JSON and the lines
+/// go to the log file.
 #[test]
 fn a_noisy_plugin_stays_out_of_run_replay_and_batch_output() {
     let dir = fixture_plugin(Some("noisy"), "fixture");
@@ -236,7 +236,19 @@ fn a_noisy_plugin_stays_out_of_run_replay_and_batch_output() {
     assert_eq!(summary["journeys"], 3, "{summary}");
     assert_eq!(summary["outcomes"]["order_created"], 3, "{summary}");
 
+    // Plugins print while they load, too.
+    let plugins = cfg.rampsim(&["plugins", "--json"]);
+    let listed = one_document(&quiet(&plugins));
+    assert!(
+        listed["plugins"].as_array().is_some_and(|p| !p.is_empty()),
+        "{listed}"
+    );
+
     let log = std::fs::read_to_string(cfg.dir.path().join("rampsim.log")).unwrap();
+    assert!(
+        log.contains("plugin output: NOISY-MANIFEST-STDOUT"),
+        "{log}"
+    );
     assert!(log.contains("plugin output: NOISY-ADAPTER-STDOUT"), "{log}");
     assert!(log.contains("plugin output: NOISY-ADAPTER-STDERR"), "{log}");
 }

@@ -356,6 +356,7 @@ fn plugin_output_never_reaches_the_screen() {
     );
     let logged = std::fs::read_to_string(&log).unwrap_or_default();
     for marker in [
+        "NOISY-MANIFEST-STDOUT",
         "NOISY-ADAPTER-STDOUT begins register",
         "NOISY-ADAPTER-STDERR begins register",
         "NOISY-FAKE-STDOUT POST /users",
