@@ -741,15 +741,7 @@ fn stages_out_of_order_finish_without_requests() {
         let Step::Finish { result } = a.begin(stage, &mut cx).unwrap() else {
             panic!("{stage}: sent a request")
         };
-        assert_eq!(
-            result.next,
-            rampsim_plugin_sdk::Next::Finish(Outcome::Failed)
-        );
-        assert!(
-            result.message.contains("no Paxos identity yet"),
-            "{}",
-            result.message
-        );
+        assert_fails_saying(&result, "no Paxos identity yet");
     }
     let Step::Finish { result } = a.begin(Stage::IdvPassthrough, &mut cx).unwrap() else {
         panic!()
@@ -783,6 +775,17 @@ fn adapter_with_identity(id: &str) -> <PaxosPlugin as Plugin>::Adapter {
         .on_response(Stage::Register, HttpResponse::json(200, &created), &mut cx)
         .unwrap();
     a
+}
+
+/// The stage ended the journey `failed`, saying `needle`.
+fn assert_fails_saying(result: &rampsim_plugin_sdk::StageResult, needle: &str) {
+    assert_eq!(
+        result.next,
+        rampsim_plugin_sdk::Next::Finish(Outcome::Failed),
+        "{}",
+        result.message
+    );
+    assert!(result.message.contains(needle), "{}", result.message);
 }
 
 /// The register result when create identity is answered with `r`.
@@ -829,13 +832,5 @@ fn odd_shapes_in_an_answer_are_read_as_the_json_says() {
     );
     // An array is not an identity, even one whose first element looks like an id.
     let result = register_answered(HttpResponse::json(200, &json!(["abc", "PENDING"])));
-    assert_eq!(
-        result.next,
-        rampsim_plugin_sdk::Next::Finish(Outcome::Failed)
-    );
-    assert!(
-        result.message.contains("JSON without the expected fields"),
-        "{}",
-        result.message
-    );
+    assert_fails_saying(&result, "JSON without the expected fields");
 }
