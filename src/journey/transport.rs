@@ -71,8 +71,7 @@ impl Journey {
         }
         let retry_safe = is_retry_safe(req);
         let max_retries = self.spec.engine.max_retries;
-        // Built at the first retry: most requests never need it.
-        let mut delays = None;
+        let mut delays = self.spec.engine.retry_delays();
         let mut attempt = 0u32;
         loop {
             attempt += 1;
@@ -142,12 +141,7 @@ impl Journey {
                     let wait = response
                         .retry_after_ms()
                         .map(Duration::from_millis)
-                        .unwrap_or_else(|| {
-                            delays
-                                .get_or_insert_with(|| self.spec.engine.retry_delays())
-                                .next()
-                                .unwrap_or(Duration::from_secs(1))
-                        });
+                        .unwrap_or_else(|| delays.next().unwrap_or(Duration::from_secs(1)));
                     let status = response.status;
                     self.emit(Event::ResponseReceived {
                         stage,
@@ -177,10 +171,7 @@ impl Journey {
                         at_ms: self.now(),
                     });
                     if can_retry {
-                        let wait = delays
-                            .get_or_insert_with(|| self.spec.engine.retry_delays())
-                            .next()
-                            .unwrap_or(Duration::from_secs(1));
+                        let wait = delays.next().unwrap_or(Duration::from_secs(1));
                         self.spec.clock.sleep(wait).await;
                         continue;
                     }

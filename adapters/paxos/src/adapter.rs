@@ -80,16 +80,6 @@ struct Answer<'a> {
     status_details: Option<&'a RawValue>,
 }
 
-/// `T` read from a JSON object, or `None` (another JSON value, or not JSON): as
-/// `HttpResponse::read_json`, for a part of an answer.
-fn read_object<'a, T: Deserialize<'a>>(text: &'a str) -> Option<T> {
-    if text.trim_start().starts_with('{') {
-        serde_json::from_str(text).ok()
-    } else {
-        None
-    }
-}
-
 impl Answer<'_> {
     /// The answer in `r`'s body, when it is a JSON object.
     fn of(r: &HttpResponse) -> Option<Answer<'_>> {
@@ -631,7 +621,7 @@ impl StatusDetails<'_> {
     fn open_for(&self, who: &str) -> Vec<String> {
         self.requirements
             .iter()
-            .filter_map(|raw| read_object::<Requirement>(raw.get()))
+            .filter_map(|raw| json::object::<Requirement>(raw.get()))
             .filter(|r| r.awaiting_action_from.as_deref() == Some(who))
             .filter(|r| matches!(r.status.as_deref(), None | Some("PENDING") | Some("FAILED")))
             .map(|r| r.kind.as_deref().unwrap_or("UNSPECIFIED").to_string())

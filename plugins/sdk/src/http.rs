@@ -78,11 +78,7 @@ impl HttpResponse {
     /// JSON tree (see [`crate::json`]); `None` when the body is not a JSON object (a derived
     /// struct would otherwise read an array positionally) or not of `T`'s shape.
     pub fn read_json<'a, T: serde::Deserialize<'a>>(&'a self) -> Option<T> {
-        if self.body.trim_start().starts_with('{') {
-            serde_json::from_str(&self.body).ok()
-        } else {
-            None
-        }
+        crate::json::object(&self.body)
     }
     /// The JSON object of a 2xx answer; `None` for another status or a body that is not an
     /// object.

@@ -29,6 +29,16 @@ use serde::de::{self, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use std::borrow::Cow;
 use std::fmt;
 
+/// `T` read from `text` when it is a JSON object; `None` for another JSON value or what is not
+/// JSON. Only objects: a derived struct would also read an array positionally.
+pub fn object<'a, T: serde::Deserialize<'a>>(text: &'a str) -> Option<T> {
+    if text.trim_start().starts_with('{') {
+        serde_json::from_str(text).ok()
+    } else {
+        None
+    }
+}
+
 /// A non-empty JSON string, or `None` for anything else (number, object, null, "").
 pub fn string<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Cow<'de, str>>, D::Error> {
     Ok(match d.deserialize_any(Any)? {
@@ -144,6 +154,17 @@ mod tests {
     fn an_escaped_string_is_unescaped() {
         let f = read(r#"{"id": "a\"b\u00e9"}"#);
         assert_eq!(f.id.as_deref(), Some("a\"bé"));
+    }
+
+    #[test]
+    fn only_an_object_is_read() {
+        assert_eq!(
+            object::<Fields>(r#" {"id": "a"}"#).unwrap().id.as_deref(),
+            Some("a")
+        );
+        for text in [r#"["a", 1]"#, "null", "5", "\"a\"", "<html>", ""] {
+            assert!(object::<Fields>(text).is_none(), "{text}");
+        }
     }
 
     #[test]
