@@ -168,6 +168,27 @@ fn a_panicking_adapter_fails_the_journey_and_the_host_goes_on() {
 }
 
 #[test]
+fn a_plugin_built_to_abort_on_panic_is_refused_when_it_compiles() {
+    // With panic = "abort" no catch_unwind can turn the plugin's panic into an error reply:
+    // the host would die with its terminal in raw mode. The SDK refuses to build it, naming why.
+    let out = compile_fixture_with(&["-C", "panic=abort"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "it compiled: {stderr}");
+    assert!(
+        stderr.contains("must be built with panic = \"unwind\"")
+            && stderr.contains("Remove `panic = \"abort\"`"),
+        "{stderr}"
+    );
+    // The same crate with the default strategy compiles: the refusal is the strategy's alone.
+    let out = compile_fixture_with(&[]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
 fn the_correct_fixture_runs_end_to_end() {
     let dir = fixture_plugin(None, "fixture");
     let cfg = TestConfig::new(&[dir], "fixture", "");

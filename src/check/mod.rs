@@ -17,8 +17,8 @@
 //!
 //! The check never crashes on a bad plugin: the SDK's glue turns a plugin's panic into an error,
 //! every check runs on a thread of its own under a time limit, and a panic of the check's own
-//! code is a failed check. What it cannot survive is a plugin built with `panic = "abort"`: its
-//! panic ends the process (plugins/README.md says so).
+//! code is a failed check. A plugin built with `panic = "abort"` could not be survived; the SDK's
+//! `export_plugin!` refuses to compile one.
 
 mod journeys;
 mod load;

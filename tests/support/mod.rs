@@ -95,6 +95,24 @@ pub fn fixture_plugin(feature: Option<&str>, name: &str) -> PathBuf {
     dir
 }
 
+/// Compiles the fixture plugin (no features) with extra rustc flags for its own crate only, in
+/// the fixture's target directory, and returns what cargo said. Nothing is copied anywhere.
+pub fn compile_fixture_with(rustc_flags: &[&str]) -> Output {
+    let target = scratch().join("fixture-build");
+    with_build_lock(|| {
+        Command::new(cargo())
+            .current_dir(WORKSPACE)
+            .args(["rustc", "--quiet", "-p", "rampsim-fixture-plugin", "--lib"])
+            .arg("--target-dir")
+            .arg(&target)
+            .arg("--")
+            .args(rustc_flags)
+            .env_remove("CARGO_TARGET_DIR")
+            .output()
+            .expect("cargo runs")
+    })
+}
+
 fn default_config() -> String {
     std::fs::read_to_string(Path::new(WORKSPACE).join("config.toml")).unwrap()
 }

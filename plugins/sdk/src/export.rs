@@ -281,6 +281,13 @@ pub unsafe extern "C" fn buffer_free(buffer: Buffer) {
 #[macro_export]
 macro_rules! export_plugin {
     ($plugin:ty) => {
+        // Evaluated in the plugin's crate, so it sees the strategy the plugin is built with. With
+        // `abort` a panic would kill the host (and leave its terminal broken) instead of becoming
+        // an error reply.
+        #[cfg(panic = "abort")]
+        compile_error!(
+            "a rampsim plugin must be built with panic = \"unwind\" (the default): with \"abort\", its first panic kills the host instead of failing the stage. Remove `panic = \"abort\"` from the [profile.*] that builds this plugin."
+        );
         #[no_mangle]
         pub extern "C" fn rampsim_plugin_entry() -> *const $crate::abi::PluginApi {
             static API: $crate::abi::PluginApi = $crate::abi::PluginApi {
