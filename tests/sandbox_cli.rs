@@ -123,3 +123,74 @@ const SEED_IDENTITY: &str = r#"{
         "employment_industry_sector": "ARTS_ENTERTAINMENT_RECREATION"
     }
 }"#;
+
+/// What a plugin prints while `rampsim sandbox` serves its fake goes to the log file, not among
+/// the URLs the command prints.
+#[test]
+fn a_noisy_fake_stays_out_of_what_sandbox_prints() {
+    let dir = fixture_plugin(Some("noisy"), "fixture");
+    let cfg = TestConfig::new(&[dir], "fixture", "");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_rampsim"))
+        .arg("--config")
+        .arg(&cfg.path)
+        .args(["sandbox", "--provider", "fixture"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stderr = child.stderr.take().unwrap();
+    let stderr = std::thread::spawn(move || {
+        let mut s = String::new();
+        std::io::Read::read_to_string(&mut stderr, &mut s).unwrap();
+        s
+    });
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let mut printed = Vec::new();
+    for line in lines.by_ref() {
+        let line = line.unwrap();
+        let done = line.starts_with("serving on");
+        printed.push(line);
+        if done {
+            break;
+        }
+    }
+    let api = printed
+        .iter()
+        .find(|l| l.contains("approved") && l.contains(" api "))
+        .and_then(|l| l.split_whitespace().last())
+        .unwrap_or_else(|| panic!("an api URL for the approved scenario: {printed:?}"))
+        .to_string();
+    let r = reqwest::blocking::Client::new()
+        .post(format!("{api}/users"))
+        .header("x-key", "fixture-key")
+        .send()
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 201);
+    // Ctrl-C, as the operator stops it.
+    let stopped = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(stopped.success());
+    printed.extend(lines.map(|l| l.unwrap()));
+    assert_eq!(child.wait().unwrap().code(), Some(0));
+    let stdout = printed.join("\n");
+    let stderr = stderr.join().unwrap();
+    assert!(
+        !stdout.contains("NOISY") && !stderr.contains("NOISY"),
+        "{stdout}\n{stderr}"
+    );
+    let log = std::fs::read_to_string(cfg.dir.path().join("rampsim.log")).unwrap();
+    assert!(
+        log.contains("plugin output: NOISY-MANIFEST-STDOUT"),
+        "{log}"
+    );
+    assert!(
+        log.contains("plugin output: NOISY-FAKE-STDOUT POST /users"),
+        "{log}"
+    );
+    assert!(
+        log.contains("plugin output: NOISY-FAKE-STDERR POST /users"),
+        "{log}"
+    );
+}
