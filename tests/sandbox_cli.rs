@@ -11,30 +11,8 @@ use support::*;
 fn serves_the_fakes_and_prints_their_urls() {
     let dir = shipped_plugins(&["paxos"]);
     let cfg = TestConfig::new(&[dir], "paxos", "");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_rampsim"))
-        .arg("--config")
-        .arg(&cfg.path)
-        .args(["sandbox", "--provider", "paxos"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    let mut printed = Vec::new();
-    for line in lines.by_ref() {
-        let line = line.unwrap();
-        let done = line.starts_with("serving on");
-        printed.push(line);
-        if done {
-            break;
-        }
-    }
-    let oauth = printed
-        .iter()
-        .find(|l| l.contains("approved") && l.contains(" oauth "))
-        .and_then(|l| l.split_whitespace().last())
-        .unwrap_or_else(|| panic!("an oauth URL for the approved scenario: {printed:?}"))
-        .to_string();
+    let mut served = Served::start(&cfg, "paxos", Stdio::null());
+    let oauth = served.url("approved", "oauth");
     assert!(oauth.starts_with("http://127.0.0.1:"), "{oauth}");
 
     // A plain HTTP client gets the fake's real answers: a refusal without credentials...
@@ -90,8 +68,58 @@ fn serves_the_fakes_and_prints_their_urls() {
     let base = oauth.rsplit_once("/paxos.approved/").unwrap().0.to_string();
     let r = client.get(format!("{base}/nosuch/api/x")).send().unwrap();
     assert_eq!(r.status().as_u16(), 404);
-    child.kill().unwrap();
-    let _ = child.wait();
+    served.child.kill().unwrap();
+    let _ = served.child.wait();
+}
+
+/// `rampsim sandbox --provider P` running, with what it printed up to "serving on".
+struct Served {
+    child: std::process::Child,
+    lines: std::io::Lines<BufReader<std::process::ChildStdout>>,
+    printed: Vec<String>,
+}
+
+impl Served {
+    fn start(cfg: &TestConfig, provider: &str, stderr: Stdio) -> Served {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_rampsim"))
+            .arg("--config")
+            .arg(&cfg.path)
+            .args(["sandbox", "--provider", provider])
+            .stdout(Stdio::piped())
+            .stderr(stderr)
+            .spawn()
+            .unwrap();
+        let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+        let mut printed = Vec::new();
+        for line in lines.by_ref() {
+            let line = line.unwrap();
+            let done = line.starts_with("serving on");
+            printed.push(line);
+            if done {
+                break;
+            }
+        }
+        Served {
+            child,
+            lines,
+            printed,
+        }
+    }
+
+    /// The base URL printed for `endpoint` of `scenario`.
+    fn url(&self, scenario: &str, endpoint: &str) -> String {
+        self.printed
+            .iter()
+            .find(|l| l.contains(scenario) && l.contains(&format!(" {endpoint} ")))
+            .and_then(|l| l.split_whitespace().last())
+            .unwrap_or_else(|| {
+                panic!(
+                    "a {endpoint} URL for the {scenario} scenario: {:?}",
+                    self.printed
+                )
+            })
+            .to_string()
+    }
 }
 
 /// The seed's create-identity example, with the passthrough fields it says are required.
@@ -130,36 +158,14 @@ const SEED_IDENTITY: &str = r#"{
 fn a_noisy_fake_stays_out_of_what_sandbox_prints() {
     let dir = fixture_plugin(Some("noisy"), "fixture");
     let cfg = TestConfig::new(&[dir], "fixture", "");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_rampsim"))
-        .arg("--config")
-        .arg(&cfg.path)
-        .args(["sandbox", "--provider", "fixture"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut stderr = child.stderr.take().unwrap();
+    let mut served = Served::start(&cfg, "fixture", Stdio::piped());
+    let mut stderr = served.child.stderr.take().unwrap();
     let stderr = std::thread::spawn(move || {
         let mut s = String::new();
         std::io::Read::read_to_string(&mut stderr, &mut s).unwrap();
         s
     });
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    let mut printed = Vec::new();
-    for line in lines.by_ref() {
-        let line = line.unwrap();
-        let done = line.starts_with("serving on");
-        printed.push(line);
-        if done {
-            break;
-        }
-    }
-    let api = printed
-        .iter()
-        .find(|l| l.contains("approved") && l.contains(" api "))
-        .and_then(|l| l.split_whitespace().last())
-        .unwrap_or_else(|| panic!("an api URL for the approved scenario: {printed:?}"))
-        .to_string();
+    let api = served.url("approved", "api");
     let r = reqwest::blocking::Client::new()
         .post(format!("{api}/users"))
         .header("x-key", "fixture-key")
@@ -168,12 +174,13 @@ fn a_noisy_fake_stays_out_of_what_sandbox_prints() {
     assert_eq!(r.status().as_u16(), 201);
     // Ctrl-C, as the operator stops it.
     let stopped = Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
+        .args(["-INT", &served.child.id().to_string()])
         .status()
         .unwrap();
     assert!(stopped.success());
-    printed.extend(lines.map(|l| l.unwrap()));
-    assert_eq!(child.wait().unwrap().code(), Some(0));
+    let mut printed = served.printed;
+    printed.extend(served.lines.map(|l| l.unwrap()));
+    assert_eq!(served.child.wait().unwrap().code(), Some(0));
     let stdout = printed.join("\n");
     let stderr = stderr.join().unwrap();
     assert!(
