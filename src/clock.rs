@@ -41,7 +41,7 @@ impl Clock {
         match self {
             Clock::Real => tokio::time::sleep(d).await,
             Clock::Virtual(t) => {
-                t.fetch_add(d.as_millis() as i64, Ordering::SeqCst);
+                forward(t, d);
                 tokio::task::yield_now().await;
             }
         }
@@ -50,9 +50,17 @@ impl Clock {
     /// Moves virtual time by the latency of a request, so timestamps stay ordered.
     pub fn advance(&self, d: Duration) {
         if let Clock::Virtual(t) = self {
-            t.fetch_add(d.as_millis() as i64, Ordering::SeqCst);
+            forward(t, d);
         }
     }
+}
+
+/// Virtual time moves forward and never wraps, whatever wait it is given.
+fn forward(t: &AtomicI64, d: Duration) {
+    let ms = i64::try_from(d.as_millis()).unwrap_or(i64::MAX);
+    let _ = t.fetch_update(Ordering::SeqCst, Ordering::SeqCst, |now| {
+        Some(now.saturating_add(ms))
+    });
 }
 
 pub fn wall_ms() -> i64 {

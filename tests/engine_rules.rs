@@ -115,3 +115,89 @@ fn ctrl_c_cancels_and_says_where_the_journey_stopped() {
         "{last}"
     );
 }
+
+/// Runs `rampsim run --json` with `args`, killing it if it has not ended after a minute (a
+/// journey that spins would otherwise hang the test run).
+fn run_bounded(cfg: &TestConfig, args: &[&str]) -> std::process::Output {
+    let child = Command::new(env!("CARGO_BIN_EXE_rampsim"))
+        .arg("--config")
+        .arg(&cfg.path)
+        .arg("run")
+        .args(args)
+        .arg("--json")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let id = child.id();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        if rx.recv_timeout(std::time::Duration::from_secs(60)).is_err() {
+            let _ = Command::new("kill").args(["-9", &id.to_string()]).status();
+        }
+    });
+    let out = child.wait_with_output().unwrap();
+    let _ = tx.send(());
+    assert!(
+        out.status.code().is_some(),
+        "still running after a minute (killed): {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
+#[test]
+fn retry_after_zero_on_every_answer_does_not_make_a_journey_spin() {
+    let dir = shipped_plugins(&["stripe"]);
+    // Stripe's adapter polls after a 429 with the provider's Retry-After: 0 here, every time.
+    let cfg = TestConfig::new(
+        &[dir],
+        "stripe",
+        "[engine]\nkyc_deadline_ms = 300000\n\n[faults]\nrate_limit_rate = 1.0\nretry_after_s = 0\n",
+    );
+    let out = run_bounded(&cfg, &["--clock", "virtual"]);
+    let fin = finished(&out);
+    assert_eq!(fin["outcome"], "timed_out", "{fin}");
+    let ev = events(&out);
+    let sent = ev.iter().filter(|e| e["event"] == "request_sent").count();
+    assert!(
+        sent < 200,
+        "{sent} requests in five minutes of sandbox time"
+    );
+    // Each wait is at least the backoff's, which grows.
+    let waits: Vec<u64> = ev
+        .iter()
+        .filter(|e| e["event"] == "status_polled")
+        .map(|e| e["next_poll_ms"].as_u64().unwrap())
+        .collect();
+    assert!(waits.len() >= 3, "{waits:?}");
+    assert!(waits.iter().all(|w| *w >= 1000), "{waits:?}");
+    assert!(waits.last() > waits.first(), "{waits:?}");
+}
+
+#[test]
+fn a_retry_after_of_hours_or_absurd_is_not_slept_by_the_transport() {
+    let dir = shipped_plugins(&["paxos"]);
+    for retry_after in ["86400", "9300000000000000"] {
+        let cfg = TestConfig::new(
+            &[dir.clone()],
+            "paxos",
+            &format!("[faults]\nrate_limit_rate = 1.0\nretry_after_s = {retry_after}\n"),
+        );
+        let out = run_bounded(&cfg, &["--clock", "virtual"]);
+        let ev = events(&out);
+        // The 429 went to the adapter at once: one request, no retry waiting out the header.
+        let sent = ev.iter().filter(|e| e["event"] == "request_sent").count();
+        assert_eq!(sent, 1, "Retry-After {retry_after}: {ev:?}");
+        let fin = ev.last().unwrap();
+        assert_eq!(fin["event"], "journey_finished");
+        let started = ev[0]["at_ms"].as_i64().unwrap();
+        let ended = fin["at_ms"].as_i64().unwrap();
+        assert!(
+            (0..3_600_000).contains(&(ended - started)),
+            "Retry-After {retry_after}: the journey took {} ms of sandbox time",
+            ended - started
+        );
+        assert!(fin["duration_ms"].as_i64().unwrap() >= 0, "{fin}");
+    }
+}

@@ -347,12 +347,16 @@ impl Journey {
             if result.next != Next::Poll {
                 return self.stage_over(stage, result, poll, stage_start);
             }
+            // The backoff is the floor: a provider answering "Retry-After: 0" to every poll
+            // must not make the engine spin (with the virtual clock, time would never move).
+            // A longer Retry-After is honoured, up to the stage's deadline below.
+            let backoff = delays.next().unwrap_or(self.spec.engine.poll_max);
             let wait = result
                 .retry_after_ms
                 .map(Duration::from_millis)
-                .unwrap_or_else(|| delays.next().unwrap_or(self.spec.engine.poll_max));
+                .map_or(backoff, |asked| asked.max(backoff));
             let waited = Duration::from_millis((self.now() - stage_start).max(0) as u64);
-            if waited + wait > self.spec.engine.kyc_deadline {
+            if waited.saturating_add(wait) > self.spec.engine.kyc_deadline {
                 let message = format!(
                     "{stage} still not final after {} s (deadline {} s): {}",
                     waited.as_secs(),

@@ -112,7 +112,7 @@ impl HttpResponse {
             .trim()
             .parse::<u64>()
             .ok()
-            .map(|s| s * 1000)
+            .map(|s| s.saturating_mul(1000))
     }
 }
 
