@@ -180,7 +180,7 @@ fn a_retry_after_of_hours_or_absurd_is_not_slept_by_the_transport() {
     let dir = shipped_plugins(&["paxos"]);
     for retry_after in ["86400", "9300000000000000"] {
         let cfg = TestConfig::new(
-            &[dir.clone()],
+            std::slice::from_ref(&dir),
             "paxos",
             &format!("[faults]\nrate_limit_rate = 1.0\nretry_after_s = {retry_after}\n"),
         );

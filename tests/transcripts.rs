@@ -933,3 +933,56 @@ fn a_secret_written_in_the_config_is_refused_without_echoing_it() {
     assert!(!err.contains("zz-inline-secret-3301"), "{err}");
     assert!(!log_file(&cfg).contains("zz-inline-secret-3301"));
 }
+
+/// What an adapter sends in pieces (Stripe's date of birth as `dob[day]`, `dob[month]`,
+/// `dob[year]`; Kriptomat's house number cut out of the street line) or respells (Paxos writes
+/// names in ASCII) is masked in the transcript and its curl export like the whole value.
+#[test]
+fn values_an_adapter_splits_or_respells_are_masked_too() {
+    let dir = shipped_plugins(&["stripe", "kriptomat", "paxos"]);
+    let cfg = TestConfig::new(&[dir], "stripe", "");
+    let profile = billy_profile_file(
+        cfg.dir.path(),
+        &[
+            ("first_name = \"Billy\"", "first_name = \"Guðrún\""),
+            ("last_name = \"Duncan\"", "last_name = \"O’Brien\""),
+        ],
+    );
+    let written = |provider: &str, extra: &[&str]| -> String {
+        let har = cfg.dir.path().join(format!("{provider}.har"));
+        let mut args = vec!["run", "--provider", provider, "--transcript", s(&har)];
+        args.extend(extra);
+        let run = cfg.rampsim(&args);
+        assert_eq!(run.status.code(), Some(0), "{provider}: {}", text(&run));
+        let curl = cfg.rampsim(&["export", "curl", s(&har)]);
+        assert_eq!(curl.status.code(), Some(0), "{}", text(&curl));
+        format!(
+            "{}\n{}\n{}",
+            std::fs::read_to_string(&har).unwrap(),
+            text(&curl),
+            text(&run)
+        )
+    };
+
+    let stripe = written("stripe", &[]);
+    assert!(stripe.contains("dob%5Byear%5D=…"), "{stripe}");
+    assert!(!stripe.contains("1960"), "Billy's year of birth: {stripe}");
+
+    let kriptomat = written("kriptomat", &[]);
+    assert!(
+        kriptomat.contains(r#"building_number\":\"…\""#),
+        "{kriptomat}"
+    );
+    for house in [r#"building_number\":\"5\""#, r#"building_number":"5""#] {
+        assert!(
+            !kriptomat.contains(house),
+            "Anna's house number: {kriptomat}"
+        );
+    }
+
+    let paxos = written("paxos", &["--profile", s(&profile)]);
+    assert!(paxos.contains(r#"first_name\":\"G…\""#), "{paxos}");
+    for spelled in ["Gudrun", "O'Brien", "O’Brien", "Guðrún"] {
+        assert!(!paxos.contains(spelled), "{spelled}: {paxos}");
+    }
+}

@@ -85,6 +85,9 @@ impl Kind {
 pub struct Redactor {
     order: Vec<String>,
     kinds: HashMap<String, Kind>,
+    /// Masks KYC data found by field name too ([`rules::KYC_PART_FIELDS`]): set once a profile
+    /// is registered.
+    kyc_parts: bool,
     compiled: OnceLock<Arc<Compiled>>,
 }
 
@@ -163,6 +166,7 @@ impl Redactor {
 
     /// Registers every KYC value of a profile by kind.
     pub fn add_profile(&mut self, p: &Profile) {
+        self.kyc_parts = true;
         self.add(&p.first_name, Kind::Name);
         self.add(&p.last_name, Kind::Name);
         self.add(&p.date_of_birth, Kind::DateOfBirth);
@@ -294,6 +298,12 @@ impl Redactor {
             if let Some(next) = rules::apply(&cur) {
                 cur = Cow::Owned(next);
                 changed = true;
+            }
+            if self.kyc_parts {
+                if let Some(next) = rules::apply_kyc_parts(&cur) {
+                    cur = Cow::Owned(next);
+                    changed = true;
+                }
             }
             if let Some(next) = self.values(&cur) {
                 cur = Cow::Owned(next);

@@ -109,6 +109,68 @@ static HEADER_LINE: LazyLock<Regex> = LazyLock::new(|| {
     .expect("valid regex")
 });
 
+/// Fields that carry a piece of a person's KYC data on their own: a date of birth sent in parts
+/// (Stripe's `dob[day]`, `dob[month]`, `dob[year]`) and the house number cut out of the street
+/// line (Kriptomat's `building_number`). Their values are too short or too common to register
+/// (`1`, `1960`, `123`), so they are found by the field's name. Only a redactor that masks KYC
+/// data applies this (see [`super::Redactor::add_profile`]); the screen shows KYC data.
+pub const KYC_PART_FIELDS: &[&str] = &["dob[day]", "dob[month]", "dob[year]", "building_number"];
+
+/// What a KYC part becomes.
+pub const KYC_PART_MASK: &str = "…";
+
+/// The names as they also appear URL-encoded (`dob%5Bday%5D`).
+fn kyc_part_names() -> Vec<String> {
+    let mut names = Vec::new();
+    for f in KYC_PART_FIELDS {
+        names.push(regex::escape(f));
+        let encoded = f.replace('[', "%5B").replace(']', "%5D");
+        if encoded != *f {
+            names.push(regex::escape(&encoded));
+        }
+    }
+    names
+}
+
+static KYC_PREFILTER: LazyLock<AhoCorasick> = LazyLock::new(|| {
+    AhoCorasick::builder()
+        .ascii_case_insensitive(true)
+        .build(["dob[", "dob%5b", "building_number"])
+        .expect("static patterns")
+});
+
+static KYC_JSON_FIELD: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(&format!(
+        r#"(?i)(\\?"(?:{})\\?")(\s*:\s*)(?:\\?"(?:[^"\\]|\\[^"])*\\?"|-?[0-9][0-9.eE+\-]*)"#,
+        kyc_part_names().join("|")
+    ))
+    .expect("valid regex")
+});
+
+static KYC_FORM_FIELD: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(&format!(
+        r#"(?i)(^|[?&;\s"'])({})=([^&\s"'<>#;]*)"#,
+        kyc_part_names().join("|")
+    ))
+    .expect("valid regex")
+});
+
+/// Masks the values of [`KYC_PART_FIELDS`] in JSON, form bodies and query strings; `None` when
+/// nothing changed.
+pub fn apply_kyc_parts(s: &str) -> Option<String> {
+    if !KYC_PREFILTER.is_match(s) {
+        return None;
+    }
+    let json = KYC_JSON_FIELD.replace_all(s, |c: &Captures| {
+        let quote = if c[1].starts_with('\\') { "\\\"" } else { "\"" };
+        format!("{}{}{quote}{KYC_PART_MASK}{quote}", &c[1], &c[2])
+    });
+    let form = KYC_FORM_FIELD.replace_all(&json, |c: &Captures| {
+        format!("{}{}={KYC_PART_MASK}", &c[1], &c[2])
+    });
+    (form != s).then(|| form.into_owned())
+}
+
 /// Applies every structural rule; `None` when nothing changed.
 pub fn apply(s: &str) -> Option<String> {
     if !PREFILTER.is_match(s) {
@@ -201,6 +263,26 @@ mod tests {
         assert_eq!(r("x-app-access-sig: 0a1b"), "x-app-access-sig: [REDACTED]");
         assert_eq!(mask_header_value("Basic dXNlcg=="), "Basic [REDACTED]");
         assert_eq!(mask_header_value("k-123"), "[REDACTED]");
+    }
+
+    #[test]
+    fn kyc_parts_are_found_by_their_field_names() {
+        let k = |s: &str| apply_kyc_parts(s).unwrap_or_else(|| s.to_string());
+        assert_eq!(
+            k("first_name=B&dob%5Bday%5D=1&dob%5Bmonth%5D=12&dob%5Byear%5D=1960&id_type=ssn"),
+            "first_name=B&dob%5Bday%5D=…&dob%5Bmonth%5D=…&dob%5Byear%5D=…&id_type=ssn"
+        );
+        assert_eq!(k("dob[year]=1960"), "dob[year]=…");
+        assert_eq!(
+            k(r#"{"building_number":"123","city":"X","n":{"building_number": 5}}"#),
+            r#"{"building_number":"…","city":"X","n":{"building_number": "…"}}"#
+        );
+        assert_eq!(
+            k(r#""body":"{\"building_number\":\"12a\"}""#),
+            r#""body":"{\"building_number\":\"…\"}""#
+        );
+        assert!(apply_kyc_parts("year=1960&day=1&dob=x").is_none());
+        assert_eq!(k(&k("dob[day]=3")), "dob[day]=…");
     }
 
     #[test]

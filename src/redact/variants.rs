@@ -110,6 +110,8 @@ pub(crate) fn forms(kind: Kind, value: &str) -> Vec<String> {
         Kind::Name | Kind::Address => {
             out.push(fold(v, false));
             out.push(fold(v, true));
+            // The SDK's spelling, which adapters that send ASCII use.
+            out.push(rampsim_plugin_sdk::text::transliterate(v));
         }
         Kind::DateOfBirth => out.extend(date_forms(v)),
         Kind::DocumentNumber | Kind::TaxNumber | Kind::Phone => out.extend(number_forms(kind, v)),

@@ -20,6 +20,7 @@ pub mod http;
 pub mod json;
 pub mod phone;
 pub mod testing;
+pub mod text;
 pub mod time;
 pub mod wire;
 
