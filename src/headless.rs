@@ -7,7 +7,7 @@ use crate::journey::{Event, EventSink, Journey, StageState};
 use crate::output::Output;
 use crate::plugin::{discover, LoadedPlugin};
 use crate::redact::SharedRedactor;
-use crate::transcript::{ProfileSource, Recorder, Redaction, TranscriptFile};
+use crate::transcript::{Recorder, Redaction, TranscriptFile};
 use rampsim_plugin_sdk::wire::Outcome;
 use std::sync::Arc;
 
@@ -79,13 +79,7 @@ pub async fn run(host: &Host, args: &RunArgs) -> i32 {
             crate::output::write_line(&out, line);
         }
     });
-    let recorder = file.as_ref().map(|_| {
-        let reference = args
-            .profile
-            .clone()
-            .unwrap_or_else(|| host.config.app.profile.clone());
-        Recorder::with_source(&spec, ProfileSource::resolve(&host.config, &reference))
-    });
+    let recorder = file.as_ref().map(|_| Recorder::new(&spec));
     let sink = match &recorder {
         Some(r) => r.tee(print),
         None => print,

@@ -205,8 +205,8 @@ impl Host {
                 known.join(", ")
             )));
         }
-        let (profile_name, profile) = match &opts.profile_override {
-            Some((name, p)) => (name.clone(), p.clone()),
+        let (profile_name, profile_file, profile) = match &opts.profile_override {
+            Some((name, p)) => (name.clone(), None, p.clone()),
             None => {
                 let profile_ref = opts
                     .profile
@@ -214,7 +214,7 @@ impl Host {
                     .or_else(|| pcfg.profile.clone())
                     .unwrap_or_else(|| self.config.app.profile.clone());
                 let loaded = self.config.profile(&profile_ref)?;
-                (loaded.name, loaded.profile)
+                (loaded.name, loaded.file, loaded.profile)
             }
         };
         let faults = match &opts.faults {
@@ -261,6 +261,7 @@ impl Host {
             journey_id,
             plugin,
             profile_name,
+            profile_file,
             profile,
             secrets: settings.secret_values(),
             settings: settings.expose_all(),

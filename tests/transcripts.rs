@@ -986,3 +986,62 @@ fn values_an_adapter_splits_or_respells_are_masked_too() {
         assert!(!paxos.contains(spelled), "{spelled}: {paxos}");
     }
 }
+
+/// A transcript names the profile the journey really used, so `replay` finds the same person:
+/// the provider's own `[providers.P] profile`, and a profile file given relative to the config's
+/// directory from anywhere else.
+#[test]
+fn a_transcript_names_the_profile_the_journey_used() {
+    let dir = shipped_plugins(&["kriptomat", "paxos"]);
+    let cfg = TestConfig::new(&[dir], "paxos", "");
+    let run_then_replay = |cwd: &Path, args: &[&str], har: &Path| {
+        let rampsim = |args: &[&str]| {
+            std::process::Command::new(env!("CARGO_BIN_EXE_rampsim"))
+                .current_dir(cwd)
+                .args(["--config", s(&cfg.path)])
+                .args(args)
+                .output()
+                .unwrap()
+        };
+        let mut run_args = vec!["run", "--transcript", s(har)];
+        run_args.extend(args);
+        let run = rampsim(&run_args);
+        assert_eq!(run.status.code(), Some(0), "{}", text(&run));
+        let replay = rampsim(&["replay", s(har), "--json"]);
+        assert_eq!(replay.status.code(), Some(0), "{}", text(&replay));
+        let report: serde_json::Value = serde_json::from_slice(&replay.stdout).unwrap();
+        assert_eq!(report["matches"], true, "{report}");
+        read_json(har)
+    };
+
+    // Kriptomat's journeys use anna ([providers.kriptomat] profile), not [app] profile (billy).
+    let har = cfg.dir.path().join("k.har");
+    let v = run_then_replay(cfg.dir.path(), &["--provider", "kriptomat"], &har);
+    assert_eq!(
+        v["log"]["_rampsim"]["profile"]["reference"], "anna",
+        "{}",
+        v["log"]["_rampsim"]["profile"]
+    );
+
+    // A file named relative to the config's directory, run and replayed from another one.
+    std::fs::create_dir_all(cfg.dir.path().join("people")).unwrap();
+    let file = billy_profile_file(cfg.dir.path(), &[]);
+    std::fs::rename(&file, cfg.dir.path().join("people").join("billy2.toml")).unwrap();
+    let elsewhere = tempfile::tempdir().unwrap();
+    let har = cfg.dir.path().join("rel.har");
+    let v = run_then_replay(elsewhere.path(), &["--profile", "people/billy2.toml"], &har);
+    let reference = v["log"]["_rampsim"]["profile"]["reference"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert_eq!(
+        Path::new(&reference),
+        cfg.dir
+            .path()
+            .join("people")
+            .join("billy2.toml")
+            .canonicalize()
+            .unwrap()
+            .as_path(),
+    );
+}

@@ -49,6 +49,7 @@ pub async fn run_journey(
         journey_id: journey_id.clone(),
         plugin: plugin.clone(),
         profile_name: profile.0.clone(),
+        profile_file: None,
         profile: profile.1.clone(),
         settings: sandbox_settings(plugin),
         mode: Mode::Sandbox,

@@ -613,6 +613,7 @@ fn read_profiles(d: &mut Diag, mut t: TableReader, dir: &Path) -> BTreeMap<Strin
                     name: key.name.clone(),
                     location,
                     profile,
+                    file: None,
                 },
             );
         }

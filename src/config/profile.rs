@@ -21,6 +21,8 @@ pub struct LoadedProfile {
     /// The `[profiles.NAME]` header, or the start of the standalone file.
     pub location: Location,
     pub profile: Profile,
+    /// The standalone file it was read from (absolute); `None` for a `[profiles.NAME]`.
+    pub file: Option<std::path::PathBuf>,
 }
 
 const PROFILE_KEYS: &[&str] = &[
@@ -87,6 +89,7 @@ pub fn profile_from_str(text: &str, path: &Path) -> Result<LoadedProfile, Config
         name,
         location: src.start(),
         profile,
+        file: Some(std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf())),
     })
 }
 

@@ -67,6 +67,9 @@ pub struct JourneySpec {
     pub journey_id: String,
     pub plugin: Arc<LoadedPlugin>,
     pub profile_name: String,
+    /// The standalone profile file the journey's profile was read from (absolute), so a
+    /// transcript can name it for a replay; `None` for a configured or given profile.
+    pub profile_file: Option<std::path::PathBuf>,
     pub profile: Profile,
     /// Every setting the manifest declares, resolved.
     pub settings: BTreeMap<String, String>,

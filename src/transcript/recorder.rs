@@ -38,16 +38,6 @@ impl ProfileSource {
             ProfileSource::Given(_) => None,
         }
     }
-
-    /// What `--profile NAME|PATH` resolved to, against `config`.
-    pub fn resolve(config: &crate::config::Config, reference: &str) -> ProfileSource {
-        if config.profiles.contains_key(reference) {
-            ProfileSource::Config(reference.to_string())
-        } else {
-            let p = Path::new(reference);
-            ProfileSource::File(std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf()))
-        }
-    }
 }
 
 struct State {
@@ -67,9 +57,14 @@ pub struct Recorder {
 }
 
 impl Recorder {
-    /// A recorder for the journey `spec` describes, its profile a `[profiles]` name.
+    /// A recorder for the journey `spec` describes: its profile is named as the journey found
+    /// it, the file it was read from (absolute) or its `[profiles]` name.
     pub fn new(spec: &JourneySpec) -> Recorder {
-        Recorder::with_source(spec, ProfileSource::Config(spec.profile_name.clone()))
+        let source = match &spec.profile_file {
+            Some(path) => ProfileSource::File(path.clone()),
+            None => ProfileSource::Config(spec.profile_name.clone()),
+        };
+        Recorder::with_source(spec, source)
     }
 
     pub fn with_source(spec: &JourneySpec, source: ProfileSource) -> Recorder {

@@ -120,11 +120,10 @@ async fn setup(
     };
     tracing::info!(journey = %spec.journey_id, %provider, "journey prepared");
     let mut info = JourneyInfo::from_spec(&spec);
-    let source = match edited {
-        Some(name) => ProfileSource::Given(name),
-        None => ProfileSource::resolve(&host.config, &spec.profile_name),
+    info.recorder = match edited {
+        Some(name) => Recorder::with_source(&spec, ProfileSource::Given(name)),
+        None => Recorder::new(&spec),
     };
-    info.recorder = Recorder::with_source(&spec, source);
     let redactor = info.redactor.clone();
     // The recorder hears every event first, on the journey's side of the channel: `w` saves
     // the whole journey so far even when the screen has not caught up yet.
