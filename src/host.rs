@@ -233,12 +233,16 @@ impl Host {
         let base_urls = match pcfg.mode {
             Mode::Sandbox => {
                 let sandbox = self.sandbox().await?;
+                // Faults are drawn by the journey's number, not its id (whose suffix is random),
+                // so the same seed replays the same faults: journey 3 of a batch meets the
+                // same ones in every run.
+                let stream = format!("j{n}");
                 let info = sandbox.open_session_with_faults(
                     &journey_id,
                     &plugin,
                     &scenario,
                     clock.clone(),
-                    faults,
+                    faults.map(|f| (f, stream.as_str())),
                 )?;
                 keep_alive.push(Box::new(sandbox.session_guard(&journey_id)));
                 info.base_urls

@@ -138,3 +138,66 @@ fn faults_in_config_apply_and_bad_ones_name_the_line() {
         assert!(err.contains(says), "{bad}: {err}");
     }
 }
+
+/// The same command with the same seed meets the same faults: a batch's summary comes out the
+/// same run after run, whatever order its concurrent journeys happen to start in.
+#[test]
+fn a_seeded_batch_meets_the_same_faults_every_run() {
+    let cfg = config();
+    let summary = || {
+        let out = cfg.rampsim(&[
+            "batch",
+            "--provider",
+            "stripe",
+            "--count",
+            "120",
+            "--concurrency",
+            "8",
+            "--faults",
+            "seed=7,5xx=10%,malformed=10%,reset=10%",
+            "--json",
+        ]);
+        let s: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        (s["outcomes"].clone(), s["orders_created"].clone())
+    };
+    let first = summary();
+    assert!(
+        first.0["failed"].as_u64().unwrap_or(0) > 0,
+        "faults met: {first:?}"
+    );
+    for _ in 0..2 {
+        assert_eq!(summary(), first);
+    }
+}
+
+/// A replay compares the provider's behaviour with the saved run's: the config's `[faults]`
+/// do not add failures of their own.
+#[test]
+fn a_replay_injects_no_faults() {
+    let cfg = config();
+    let har = cfg.dir.path().join("clean.har");
+    let run = cfg.rampsim(&[
+        "run",
+        "--provider",
+        "proof",
+        "--transcript",
+        har.to_str().unwrap(),
+    ]);
+    assert_eq!(run.status.code(), Some(0));
+    let mut text = std::fs::read_to_string(&cfg.path).unwrap();
+    text.push_str("\n[faults]\nseed = 3\nerror_rate = 0.5\n");
+    std::fs::write(&cfg.path, text).unwrap();
+    // The faults are in force for a run...
+    let faulted = cfg.rampsim(&["run", "--provider", "proof", "--json"]);
+    assert!(
+        events(&faulted)
+            .iter()
+            .any(|e| e["event"] == "response_received" && e["status"].as_u64() >= Some(500)),
+        "the config's faults apply to runs"
+    );
+    // ...and not to the replay.
+    let replay = cfg.rampsim(&["replay", har.to_str().unwrap(), "--json"]);
+    let report: serde_json::Value = serde_json::from_slice(&replay.stdout).unwrap();
+    assert_eq!(report["matches"], true, "{report}");
+    assert_eq!(replay.status.code(), Some(0));
+}

@@ -7,7 +7,6 @@
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use serde::{Deserialize, Serialize};
-use std::hash::{Hash, Hasher};
 use std::time::Duration;
 
 /// How often each fault happens. Rates are fractions of requests (0.0 to 1.0) and their sum
@@ -160,10 +159,12 @@ pub struct FaultPlan {
 }
 
 impl FaultPlan {
-    pub fn new(spec: FaultSpec, session_key: &str) -> FaultPlan {
-        let mut h = std::collections::hash_map::DefaultHasher::new();
-        session_key.hash(&mut h);
-        let rng = StdRng::seed_from_u64(spec.seed ^ h.finish());
+    pub fn new(spec: FaultSpec, stream: &str) -> FaultPlan {
+        // FNV-1a: a hash that stays the same across Rust releases (DefaultHasher may not).
+        let h = stream.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
+            (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+        });
+        let rng = StdRng::seed_from_u64(spec.seed ^ h);
         FaultPlan { spec, rng }
     }
 

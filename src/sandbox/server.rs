@@ -100,14 +100,15 @@ impl Sandbox {
         self.open_session_with_faults(key, plugin, scenario, clock, None)
     }
 
-    /// As `open_session`, with faults injected into this session's answers.
+    /// As `open_session`, with faults injected into this session's answers. `stream` picks the
+    /// session's draws from the seed: the same stream gives the same faults in every run.
     pub fn open_session_with_faults(
         &self,
         key: &str,
         plugin: &Arc<LoadedPlugin>,
         scenario: &str,
         clock: Arc<Clock>,
-        faults: Option<FaultSpec>,
+        faults: Option<(FaultSpec, &str)>,
     ) -> Result<SessionInfo, crate::plugin::CallError> {
         let fake = plugin.new_fake()?;
         let session = Arc::new(Session {
@@ -115,8 +116,8 @@ impl Sandbox {
             scenario: scenario.to_string(),
             clock,
             faults: faults
-                .filter(|f| !f.is_none())
-                .map(|f| Mutex::new(FaultPlan::new(f, key))),
+                .filter(|(f, _)| !f.is_none())
+                .map(|(f, stream)| Mutex::new(FaultPlan::new(f, stream))),
             notes: Mutex::new(Vec::new()),
         });
         self.routes

@@ -403,6 +403,9 @@ pub async fn replay_command(host: &Host, args: &ReplayArgs) -> i32 {
         profile: Some(profile.clone()),
         clock: Some(ClockMode::Virtual),
         allow_live: false,
+        // A replay compares the provider's behaviour with the saved run's: the config's
+        // [faults] would add failures of their own.
+        faults: Some(crate::sandbox::FaultSpec::default()),
         ..Default::default()
     };
     let spec = match host.prepare(&opts).await {
