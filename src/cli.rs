@@ -119,6 +119,10 @@ pub struct RunArgs {
     /// `virtual`: waiting advances time at once; `real`: wall-clock time.
     #[arg(long, value_parser = parse_clock)]
     pub clock: Option<ClockMode>,
+    /// Faults the sandbox injects into this journey instead of config.toml's `[faults]`, e.g.
+    /// `seed=7,5xx=20%` (the same seed meets the same faults again).
+    #[arg(long, value_parser = crate::sandbox::FaultSpec::parse)]
+    pub faults: Option<crate::sandbox::FaultSpec>,
     /// One JSON object per line per event; the last is `journey_finished`.
     #[arg(long)]
     pub json: bool,

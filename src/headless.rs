@@ -30,6 +30,7 @@ pub async fn run(host: &Host, args: &RunArgs) -> i32 {
         profile: args.profile.clone(),
         clock: args.clock,
         allow_live: args.live,
+        faults: args.faults.clone(),
         ..Default::default()
     };
     crate::redact::pin_profiles(host.config.profiles.values().map(|p| &p.profile));

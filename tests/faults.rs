@@ -201,3 +201,48 @@ fn a_replay_injects_no_faults() {
     assert_eq!(report["matches"], true, "{report}");
     assert_eq!(replay.status.code(), Some(0));
 }
+
+/// A POST without an idempotency key answered 5xx may have created the order: a journey that
+/// then ends `failed` says so and tells the operator to check before re-running the stage.
+#[test]
+fn a_keyless_order_post_answered_5xx_says_the_order_may_exist() {
+    let cfg = config();
+    // Crossmint's order POST carries no key. Seeds are reproducible: find one whose faults let
+    // the journey reach the order and fail it with a 5xx.
+    let found = (0..300).find_map(|seed| {
+        let faults = format!("seed={seed},5xx=25%");
+        let out = cfg.rampsim(&[
+            "run",
+            "--provider",
+            "crossmint",
+            "--faults",
+            &faults,
+            "--json",
+        ]);
+        let ev = events(&out);
+        let order_post = ev.iter().rposition(|e| {
+            e["event"] == "request_sent"
+                && e["method"] == "POST"
+                && e["path"].as_str().is_some_and(|p| p.ends_with("/orders"))
+        })?;
+        let answered = ev[order_post + 1..]
+            .iter()
+            .find(|e| e["event"] == "response_received")?;
+        let fin = finished(&out);
+        (answered["status"].as_u64()? >= 500 && fin["outcome"] == "failed").then_some(fin)
+    });
+    let fin = found.expect("a seed under 300 fails the order POST with a 5xx");
+    let message = fin["message"].as_str().unwrap();
+    assert!(
+        message.contains("carries no idempotency key and was answered 5")
+            && message.contains("the provider may have acted on it"),
+        "{fin}"
+    );
+    assert!(
+        fin["next_step"]
+            .as_str()
+            .unwrap()
+            .contains("check at the provider before re-running create_order"),
+        "{fin}"
+    );
+}

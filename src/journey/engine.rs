@@ -276,7 +276,10 @@ impl Journey {
     /// Marks the journey cancelled by the operator while `stage` was running (the caller dropped
     /// the stage's future).
     pub fn cancelled(&mut self, stage: Stage) -> Finished {
-        let message = format!("cancelled by the operator during {stage}");
+        let mut message = format!("cancelled by the operator during {stage}");
+        if let (Stage::CreateOrder, Some(id)) = (stage, &self.order_id) {
+            message.push_str(&format!(" (order {id} exists at the provider)"));
+        }
         // Dropped before it even started: nothing ran, no time passed.
         let (started_ms, polls) = match self.current {
             Some((s, started_ms, polls)) if s == stage => (started_ms, polls),
@@ -548,14 +551,36 @@ impl Journey {
             poll,
             now_ms: self.now(),
         })?;
+        // The last request the provider may have acted on although it could not be sent twice
+        // safely: if the step then fails, the operator must check before running it again.
+        let mut acted_on: Option<String> = None;
         for _ in 0..MAX_REQUESTS_PER_STEP {
             match reply.step {
-                Step::Finish { result } => return Ok(result),
+                Step::Finish { mut result } => {
+                    if let (Some(what), Next::Finish(Outcome::Failed)) = (&acted_on, result.next) {
+                        result.message = format!("{}. {what}", result.message);
+                        result.next_step.get_or_insert_with(|| {
+                            format!("check at the provider before re-running {stage}")
+                        });
+                    }
+                    return Ok(result);
+                }
                 Step::Send { request } => {
                     let received = self
                         .send(stage, &request)
                         .await
                         .map_err(StageFailure::Transport)?;
+                    let status = received.response.status;
+                    if !super::transport::is_retry_safe(&request)
+                        && (status >= 500 || (200..300).contains(&status))
+                    {
+                        acted_on = Some(format!(
+                            "{} {} carries no idempotency key and was answered {status}: the provider {} acted on it",
+                            request.method,
+                            request.path,
+                            if status >= 500 { "may have" } else { "has" }
+                        ));
+                    }
                     reply = self.hand_response(stage, received)?;
                 }
             }

@@ -223,7 +223,9 @@ impl CrossmintAdapter {
                 StageResult::done(format!("order {id} is {status}")).order_id(id).kyc(KycStatus::Approved)
             }
             "processing-kyc-verification" => {
-                StageResult::poll(format!("order {id} is processing-kyc-verification")).kyc(KycStatus::Pending)
+                StageResult::poll(format!("order {id} is processing-kyc-verification"))
+                    .order_id(id)
+                    .kyc(KycStatus::Pending)
             }
             "requires-kyc" | "manual-kyc" => StageResult::finish(
                 Outcome::ActionRequired,

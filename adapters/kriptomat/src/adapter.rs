@@ -549,7 +549,9 @@ impl KriptomatAdapter {
         let tx = self.transaction_id.clone().unwrap_or_default();
         finish(match tx_state(state) {
             Some(TxState::Pending) => {
-                let mut r = StageResult::poll(format!("Kriptomat transaction {tx} is {state}")).provider_status(state);
+                let mut r = StageResult::poll(format!("Kriptomat transaction {tx} is {state}"))
+                    .provider_status(state)
+                    .order_id(tx);
                 if let Some(ms) = resp.retry_after_ms() {
                     r = r.retry_after_ms(ms);
                 }

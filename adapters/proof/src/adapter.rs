@@ -233,7 +233,11 @@ impl ProofAdapter {
         };
         let id = self.transaction_id.clone().unwrap_or_default();
         let result = match status {
-            "pending" | "processing" => StageResult::poll(format!("transaction {id} is {status}")),
+            // The transaction exists: its id goes with every poll, so a journey that fails or
+            // is cancelled while it is processed still names it.
+            "pending" | "processing" => {
+                StageResult::poll(format!("transaction {id} is {status}")).order_id(&id)
+            }
             "completed" => {
                 StageResult::done(format!("transaction {id} is completed")).order_id(&id)
             }
