@@ -75,9 +75,11 @@ static PREFILTER: LazyLock<AhoCorasick> = LazyLock::new(|| {
         .expect("static patterns")
 });
 
+/// A string value may be cut off by the end of the text (a truncated body): then the rest of
+/// the text is the value.
 static JSON_FIELD: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(&format!(
-        r#"(?i)"({})"(\s*:\s*)(?:"(?:[^"\\]|\\.)*"|-?[0-9][0-9.eE+\-]*|true|false)"#,
+        r#"(?i)"({})"(\s*:\s*)(?:"(?:[^"\\]|\\.)*(?:"|\\?\z)|-?[0-9][0-9.eE+\-]*|true|false)"#,
         alternation(SECRET_FIELDS)
     ))
     .expect("valid regex")
@@ -230,6 +232,15 @@ mod tests {
         assert_eq!(
             r(r#"{"clientSecret":"s3"}"#),
             r#"{"clientSecret":"[REDACTED]"}"#
+        );
+        // A body cut off inside the value (a truncated answer).
+        assert_eq!(
+            r(r#"{"data":{"access_token":"kmt-sbx-5a4d0001-00"#),
+            r#"{"data":{"access_token":"[REDACTED]""#
+        );
+        assert_eq!(
+            r(r#"{"access_token":"ab\"#),
+            r#"{"access_token":"[REDACTED]""#
         );
         assert_eq!(
             r(r#"{"token_type":"Bearer"}"#),
