@@ -284,3 +284,33 @@ fn the_log_file_is_redacted() {
     }
     drop(shared);
 }
+
+/// The log file and error messages go through every live redactor at once: a configured
+/// profile's mask must not cut into a journey's value and leave the rest of it in clear, and a
+/// journey's redactor that is gone must not stand in for the next one.
+#[test]
+fn every_redactor_masks_in_one_pass_and_none_outlives_its_journey() {
+    use rampsim::redact::{global_redact, pin, register};
+    let mut configured = Redactor::new();
+    configured.add("Zorbelina", Kind::Name);
+    pin(SharedRedactor::new(configured));
+    let mut journey = Redactor::new();
+    journey.add("user-zorbelinatrix-003", Kind::Identifier);
+    let journey = SharedRedactor::new(journey);
+    register(&journey);
+    let line = global_redact("GET /users/user-zorbelinatrix-003/kyc answered 503").into_owned();
+    assert_eq!(line, "GET /users/…-003/kyc answered 503");
+
+    drop(journey);
+    let mut next = Redactor::new();
+    next.add("user-quillabeth-004", Kind::Identifier);
+    let next = SharedRedactor::new(next);
+    register(&next);
+    let line = global_redact("GET /users/user-quillabeth-004/kyc").into_owned();
+    assert_eq!(line, "GET /users/…-004/kyc");
+    next.add_secret("tok-learnt-later-1");
+    assert_eq!(
+        global_redact("x tok-learnt-later-1").into_owned(),
+        "x [REDACTED]"
+    );
+}

@@ -133,11 +133,35 @@ pub fn global_redact(s: &str) -> Cow<'_, str> {
     if redactors.is_empty() {
         return Redactor::new().redact(s);
     }
-    let mut cur: Cow<'_, str> = Cow::Borrowed(s);
-    for r in &redactors {
-        if let Cow::Owned(o) = r.read().redact(&cur) {
-            cur = Cow::Owned(o);
+    // One pass over all their values together: applied one after another, one profile's mask
+    // could cut into another's value (`anna` inside `user-annabelle-003`) and leave the rest
+    // of it in clear.
+    let merged = merged(&redactors);
+    match merged.redact(s) {
+        Cow::Borrowed(_) => Cow::Borrowed(s),
+        Cow::Owned(o) => Cow::Owned(o),
+    }
+}
+
+/// The versions of the redactors [`MERGED`] was built from.
+type MergeKey = Vec<u64>;
+
+/// The union of the registered and pinned redactors, rebuilt only when one of them changed.
+static MERGED: Mutex<Option<(MergeKey, Arc<Redactor>)>> = Mutex::new(None);
+
+fn merged(redactors: &[SharedRedactor]) -> Arc<Redactor> {
+    let key: MergeKey = redactors.iter().map(|r| r.read().version()).collect();
+    let mut cache = MERGED.lock().unwrap_or_else(|p| p.into_inner());
+    if let Some((k, m)) = cache.as_ref() {
+        if *k == key {
+            return m.clone();
         }
     }
-    cur
+    let mut m = Redactor::new();
+    for r in redactors {
+        m.merge(&r.read());
+    }
+    let m = Arc::new(m);
+    *cache = Some((key, m.clone()));
+    m
 }

@@ -88,8 +88,14 @@ pub struct Redactor {
     /// Masks KYC data found by field name too ([`rules::KYC_PART_FIELDS`]): set once a profile
     /// is registered.
     kyc_parts: bool,
+    /// Changes with every value added, and is never the same for two redactors of different
+    /// values: what [`global_redact`] caches its union by.
+    version: u64,
     compiled: OnceLock<Arc<Compiled>>,
 }
+
+/// The next [`Redactor`] version.
+static VERSIONS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
 
 struct Compiled {
     ac: Option<AhoCorasick>,
@@ -162,11 +168,33 @@ impl Redactor {
         }
         self.kinds.insert(v.to_string(), kind);
         self.compiled = OnceLock::new();
+        self.version = VERSIONS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    /// See the field: equal versions mean equal values.
+    pub fn version(&self) -> u64 {
+        self.version
+    }
+
+    /// Adds every value `other` holds, by its kind (the stronger kind wins, as in [`add`]).
+    ///
+    /// [`add`]: Redactor::add
+    pub fn merge(&mut self, other: &Redactor) {
+        for v in &other.order {
+            self.add(v, other.kinds[v]);
+        }
+        if other.kyc_parts && !self.kyc_parts {
+            self.kyc_parts = true;
+            self.version = VERSIONS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        }
     }
 
     /// Registers every KYC value of a profile by kind.
     pub fn add_profile(&mut self, p: &Profile) {
-        self.kyc_parts = true;
+        if !self.kyc_parts {
+            self.kyc_parts = true;
+            self.version = VERSIONS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        }
         self.add(&p.first_name, Kind::Name);
         self.add(&p.last_name, Kind::Name);
         self.add(&p.date_of_birth, Kind::DateOfBirth);
