@@ -20,7 +20,9 @@
 //!   `signature`, ...) in JSON and form bodies, found with nothing registered.
 //!
 //! Values shorter than [`MIN_LEN`] characters or without a letter or digit are not registered:
-//! masking them would mangle every text they occur in, and they identify nobody.
+//! masking them would mangle every text they occur in, and they identify nobody. The exception
+//! is a name of two letters (`Li`, `Wu`, `Bo`), which does identify: it is masked where it
+//! stands as a word of its own, never inside another (`client`, `body`).
 //!
 //! A journey owns a [`SharedRedactor`] (its secrets, its profile, and the tokens the plugin
 //! marks sensitive as it learns them); [`register`] makes it apply to the log file too.
@@ -46,6 +48,8 @@ pub const REDACTED: &str = "[REDACTED]";
 const OPAQUE: &str = "•••";
 /// Shorter values are not registered.
 pub const MIN_LEN: usize = 3;
+/// Names as short as this are registered, matched as whole words only.
+const MIN_NAME_LEN: usize = 2;
 
 /// What a registered value is, which decides its mask and the forms it is looked for in.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -103,6 +107,8 @@ struct Compiled {
     masks: Vec<Arc<str>>,
     /// Image prefixes: the match runs on over the rest of the base64.
     extend: Vec<bool>,
+    /// Short names: a match counts only as a word of its own.
+    whole_word: Vec<bool>,
 }
 
 impl std::fmt::Debug for Redactor {
@@ -158,7 +164,12 @@ impl Redactor {
     /// [`MIN_LEN`]).
     pub fn add(&mut self, value: &str, kind: Kind) {
         let v = value.trim();
-        if v.chars().count() < MIN_LEN || !v.chars().any(char::is_alphanumeric) {
+        let min = if kind == Kind::Name {
+            MIN_NAME_LEN
+        } else {
+            MIN_LEN
+        };
+        if v.chars().count() < min || !v.chars().any(char::is_alphanumeric) {
             return;
         }
         match self.kinds.get(v) {
@@ -228,17 +239,24 @@ impl Redactor {
         let mut patterns: Vec<String> = Vec::new();
         let mut masks: Vec<Arc<str>> = Vec::new();
         let mut extend = Vec::new();
+        let mut whole_word = Vec::new();
         let mut seen = std::collections::HashSet::new();
         for (value, kind) in entries {
             let mask: Arc<str> = variants::mask(kind, value).into();
+            let min = if kind == Kind::Name {
+                MIN_NAME_LEN
+            } else {
+                MIN_LEN
+            };
             for form in variants::forms(kind, value) {
                 for enc in variants::encodings(&form) {
-                    let usable =
-                        enc.chars().count() >= MIN_LEN && enc.chars().any(char::is_alphanumeric);
+                    let len = enc.chars().count();
+                    let usable = len >= min && enc.chars().any(char::is_alphanumeric);
                     if usable && seen.insert(enc.to_ascii_lowercase()) {
                         patterns.push(enc);
                         masks.push(mask.clone());
                         extend.push(kind == Kind::Image);
+                        whole_word.push(len < MIN_LEN);
                     }
                 }
             }
@@ -248,6 +266,7 @@ impl Redactor {
                 ac: None,
                 masks,
                 extend,
+                whole_word,
             };
         }
         // A contiguous NFA: built in microseconds (a journey rebuilds it whenever the plugin
@@ -271,7 +290,12 @@ impl Redactor {
                 }
             }
         }
-        Compiled { ac, masks, extend }
+        Compiled {
+            ac,
+            masks,
+            extend,
+            whole_word,
+        }
     }
 
     /// One pass of registered values; `None` when none occurs.
@@ -282,10 +306,15 @@ impl Redactor {
         matches.peek()?;
         let mut out = String::with_capacity(s.len());
         let mut last = 0;
+        let mut replaced = false;
         for m in matches {
-            if m.start() < last {
+            if m.start() < last
+                || (c.whole_word[m.pattern().as_usize()]
+                    && !variants::is_word(s, m.start(), m.end()))
+            {
                 continue;
             }
+            replaced = true;
             out.push_str(&s[last..m.start()]);
             out.push_str(if opaque {
                 OPAQUE
@@ -299,7 +328,8 @@ impl Redactor {
             };
         }
         out.push_str(&s[last..]);
-        Some(out)
+        // Matches that were all inside other words replaced nothing.
+        replaced.then_some(out)
     }
 
     /// Registered values until none is left: a mask next to other text can, rarely, spell a
@@ -416,6 +446,24 @@ mod tests {
         );
         assert_eq!(r.redact_str("name=Billy+Duncan&x=1"), "name=B…+D…&x=1");
         assert_eq!(r.redact_str("plain text"), "plain text");
+    }
+
+    #[test]
+    fn two_letter_names_are_masked_as_words_only() {
+        let mut p = billy();
+        p.first_name = "Bo".into();
+        p.last_name = "Li".into();
+        let mut r = Redactor::new();
+        r.add_profile(&p);
+        assert_eq!(
+            r.redact_str(r#"{"first_name":"Bo","last_name":"LI","client":"body","q":"Bo%20Li","t":"Li, Bo."}"#),
+            r#"{"first_name":"B…","last_name":"L…","client":"body","q":"B…%20L…","t":"L…, B…."}"#
+        );
+        assert_eq!(r.redact_str("name=Bo+Li&limit=1"), "name=B…+L…&limit=1");
+        // One letter identifies nobody and would mangle everything.
+        let mut r = Redactor::new();
+        r.add("Q", Kind::Name);
+        assert!(r.is_empty());
     }
 
     #[test]

@@ -99,6 +99,24 @@ pub fn image_summary(v: &str) -> String {
     format!("<image {} B sha256:{}>", bytes.len(), &hash[..8])
 }
 
+/// True when `s[start..end]` stands as a word of its own: no letter or digit touches it, except
+/// the hex digits of a percent-escape before it (`Bo%20Li`).
+pub(crate) fn is_word(s: &str, start: usize, end: usize) -> bool {
+    let before = &s[..start];
+    let after_ok = !s[end..].chars().next().is_some_and(char::is_alphanumeric);
+    let before_ok = match before.chars().next_back() {
+        None => true,
+        Some(c) if !c.is_alphanumeric() => true,
+        Some(_) => {
+            let b = before.as_bytes();
+            b.len() >= 3
+                && b[b.len() - 3] == b'%'
+                && b[b.len() - 2..].iter().all(u8::is_ascii_hexdigit)
+        }
+    };
+    before_ok && after_ok
+}
+
 /// The decoded forms a value may take in a request: itself, and the ways adapters rewrite it.
 pub(crate) fn forms(kind: Kind, value: &str) -> Vec<String> {
     let v = value.trim();
