@@ -1045,3 +1045,22 @@ fn a_transcript_names_the_profile_the_journey_used() {
             .as_path(),
     );
 }
+
+/// Replaying with another profile of the same person (`--profile`, as for a journey whose
+/// profile was edited) compares what the provider did, not the masked ids in the paths.
+#[test]
+fn replay_with_another_profile_file_compares_the_provider_not_the_masks() {
+    let dir = shipped_plugins(&["proof"]);
+    let cfg = TestConfig::new(&[dir], "proof", "");
+    let har = cfg.dir.path().join("proof.har");
+    let run = cfg.rampsim(&["run", "--transcript", s(&har)]);
+    assert_eq!(run.status.code(), Some(0), "{}", text(&run));
+    let other = billy_profile_file(
+        cfg.dir.path(),
+        &[("user-billy-duncan-001", "user-billy-duncan-002")],
+    );
+    let replay = cfg.rampsim(&["replay", s(&har), "--profile", s(&other), "--json"]);
+    let report: serde_json::Value = serde_json::from_slice(&replay.stdout).unwrap();
+    assert_eq!(report["matches"], true, "{report}");
+    assert_eq!(replay.status.code(), Some(0));
+}

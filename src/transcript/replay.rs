@@ -83,13 +83,17 @@ fn s(v: &Value, k: &str) -> Option<String> {
     v.get(k).and_then(Value::as_str).map(str::to_string)
 }
 
-/// `/v2/identities/1f2e3d4c-.../orders?x=1` -> `/v2/identities/{id}/orders`.
+/// `/v2/identities/1f2e3d4c-.../orders?x=1` -> `/v2/identities/{id}/orders`. A segment that
+/// holds a mask (`user-…-001`, `[REDACTED]`) is `{masked}`: the value under it cannot be
+/// compared, and replaying with another profile (`--profile`) changes it.
 fn path_template(path: &str) -> String {
     let p = path.split(['?', '#']).next().unwrap_or("");
     p.split('/')
         .map(|seg| {
             let digits = seg.chars().filter(char::is_ascii_digit).count();
-            if digits >= 4 || (seg.len() >= 12 && digits > 0) {
+            if seg.contains('…') || seg.contains("[REDACTED]") || seg.contains("%E2%80%A6") {
+                "{masked}"
+            } else if digits >= 4 || (seg.len() >= 12 && digits > 0) {
                 "{id}"
             } else {
                 seg
@@ -548,5 +552,9 @@ mod tests {
             "/v2/profiles/abc/orders"
         );
         assert_eq!(path_template("/users/1"), "/users/1");
+        assert_eq!(
+            path_template("/widget/users/…-001/kyc-status"),
+            path_template("/widget/users/…-002/kyc-status")
+        );
     }
 }
