@@ -177,6 +177,14 @@ pub struct App {
     /// What the status line says instead of its usual hint (the last save), until a stage
     /// runs or a new journey starts.
     pub status: Option<LogLine>,
+    /// The journey a new setup replaced, when it had run stages: `w` saves it until the new
+    /// one is ready, so switching provider or resetting loses nothing unsaved.
+    pub previous: Option<JourneyInfo>,
+    /// Profiles edited with `e`, by provider: each provider keeps its own edit, and one that
+    /// was never edited starts on its configured profile.
+    pub edited: std::collections::HashMap<String, (String, rampsim_plugin_sdk::wire::Profile)>,
+    /// The chosen provider asked for the live confirmation: it is configured live.
+    pub live_chosen: bool,
     pub should_quit: bool,
     dirty: bool,
 }
@@ -205,6 +213,9 @@ impl App {
             redactor: Redactor::new(),
             unredacted: false,
             status: None,
+            previous: None,
+            edited: std::collections::HashMap::new(),
+            live_chosen: false,
             should_quit: false,
             dirty: true,
         }
@@ -239,6 +250,9 @@ impl App {
     }
 
     pub fn input_mode(&self) -> InputMode {
+        if view::Panes::compute(self.width, self.height).is_none() && self.width > 0 {
+            return InputMode::TooSmall;
+        }
         match &self.popup {
             None => InputMode::Main,
             Some(Popup::Providers { .. } | Popup::Scenarios { .. }) => InputMode::Picker,
@@ -258,11 +272,18 @@ impl App {
         }
     }
 
+    /// The badge: the mode of the journey on screen, else of the chosen provider.
     pub fn mode(&self) -> Mode {
-        self.journey
-            .mode
-            .or(self.info.as_ref().map(|i| i.mode))
-            .unwrap_or(self.init.mode)
+        if let Some(mode) = self.journey.mode.or(self.info.as_ref().map(|i| i.mode)) {
+            return mode;
+        }
+        if self.live_chosen {
+            Mode::Live
+        } else if self.provider() == self.init.provider {
+            self.init.mode
+        } else {
+            Mode::Sandbox
+        }
     }
 
     /// The manifest of the chosen provider, from the journey or from discovery.
@@ -524,9 +545,24 @@ impl App {
                 match list.plugins.get(selected) {
                     Some(p) => {
                         let id = p.manifest.id.clone();
+                        let current = self.provider().to_string();
+                        if id == current && self.info.is_some() {
+                            // Nothing to switch to: the journey on screen stays.
+                            self.note(
+                                LogLevel::Info,
+                                format!("already on {id} (x starts a new journey)"),
+                            );
+                            return Vec::new();
+                        }
+                        // Each provider keeps its own edited profile.
+                        if let Some(edit) = self.choice.profile.take() {
+                            self.edited.insert(current, edit);
+                        }
+                        self.choice.profile = self.edited.get(&id).cloned();
                         self.choice.provider = Some(id);
                         self.choice.scenario = None;
                         self.choice.allow_live = false;
+                        self.live_chosen = false;
                         self.new_journey()
                     }
                     None => {
@@ -695,8 +731,22 @@ impl App {
 
     /// `w`: asks the event loop to write what the journey recorded so far.
     fn save(&mut self) -> Vec<Effect> {
-        let info = match (&self.setup, &self.info) {
-            (Setup::Ready, Some(info)) => info,
+        let info = match (&self.setup, &self.info, &self.previous) {
+            (Setup::Ready, Some(info), _) => info,
+            (_, None, Some(previous)) => {
+                let redaction = if self.unredacted {
+                    Redaction::Unredacted
+                } else {
+                    Redaction::Redacted
+                };
+                let line = format!(
+                    "saving the previous journey ({} · {}): no new one is ready yet",
+                    previous.manifest.id, previous.profile_name
+                );
+                let job = SaveJob::new(self.init.journeys_dir.clone(), previous, redaction);
+                self.note(LogLevel::Info, line);
+                return vec![Effect::Save(job)];
+            }
             _ => {
                 self.tell(
                     LogLevel::Warn,
@@ -889,6 +939,15 @@ impl App {
     fn on_report(&mut self, report: RunnerReport) {
         match report {
             RunnerReport::Preparing { provider } => {
+                // The runner has let the journey on screen go: the screen shows the one being
+                // prepared, and `w` can still save the old one until it is ready.
+                if let Some(old) = self.info.take() {
+                    if self.journey.stages.iter().any(|s| s.runs > 0) {
+                        self.previous = Some(old);
+                    }
+                }
+                self.journey = JourneyState::default();
+                self.status = None;
                 self.setup = Setup::Preparing { provider };
             }
             RunnerReport::Ready(info) => {
@@ -899,6 +958,7 @@ impl App {
                 self.selected_exchange = 0;
                 self.inspector_scroll = 0;
                 self.setup = Setup::Ready;
+                self.previous = None;
                 self.note(
                     LogLevel::Info,
                     format!(
@@ -915,9 +975,12 @@ impl App {
                 tracing::warn!(%provider, "journey setup failed: {message}");
                 self.busy = false;
                 self.note(LogLevel::Error, format!("{provider}: {message}"));
+                // The status line says why, not what it said before.
+                self.status = None;
                 self.setup = Setup::Failed(message);
             }
             RunnerReport::LiveConfirmationNeeded { provider } => {
+                self.live_chosen = true;
                 self.setup = Setup::AwaitingLiveConfirmation;
                 self.popup = Some(Popup::ConfirmLive { provider });
             }
@@ -1363,9 +1426,8 @@ mod tests {
         ));
     }
 
-    #[test]
-    fn picking_a_provider_prepares_a_journey_with_it() {
-        let mut app = ready_app();
+    /// Discovery found paxos and stripe, and a library that failed to load.
+    fn found_paxos_and_stripe(app: &mut App) {
         let mut other = manifest();
         other.id = "stripe".into();
         app.update(Action::PluginsFound(PluginList {
@@ -1385,6 +1447,20 @@ mod tests {
             }],
             searched: vec![],
         }));
+    }
+
+    /// Picks provider `index` (0 paxos, 1 stripe) in the picker.
+    fn pick(app: &mut App, index: usize) -> Vec<Effect> {
+        app.update(Action::OpenProviderPicker);
+        app.update(Action::MoveToStart);
+        app.update(Action::Move(index as i32));
+        app.update(Action::Confirm)
+    }
+
+    #[test]
+    fn picking_a_provider_prepares_a_journey_with_it() {
+        let mut app = ready_app();
+        found_paxos_and_stripe(&mut app);
         app.update(Action::OpenProviderPicker);
         assert_eq!(app.input_mode(), InputMode::Picker);
         app.update(Action::Move(5));
@@ -1399,6 +1475,120 @@ mod tests {
         };
         assert_eq!(choice.provider.as_deref(), Some("stripe"));
         assert!(app.popup.is_none());
+    }
+
+    #[test]
+    fn a_switch_shows_the_chosen_provider_and_keeps_the_old_journey_savable() {
+        let mut app = ready_app();
+        found_paxos_and_stripe(&mut app);
+        app.update(ev(started(Stage::Register)));
+        app.update(ev(finished_stage(Stage::Register, StageState::Done)));
+        app.status = Some(LogLine {
+            level: LogLevel::Warn,
+            text: "an old status".into(),
+        });
+        // Picking the provider already on screen keeps its journey.
+        assert!(pick(&mut app, 0).is_empty());
+        assert!(app.info.is_some());
+        // Stripe is configured live: the runner drops the paxos journey and asks first.
+        assert!(!pick(&mut app, 1).is_empty());
+        app.update(Action::Runner(RunnerReport::Preparing {
+            provider: "stripe".into(),
+        }));
+        app.update(Action::Runner(RunnerReport::LiveConfirmationNeeded {
+            provider: "stripe".into(),
+        }));
+        assert_eq!(app.provider(), "stripe");
+        assert_eq!(app.mode(), Mode::Live, "the badge is the chosen provider's");
+        assert!(app.status.is_none());
+        assert!(app.journey.stages.iter().all(|s| s.runs == 0));
+        app.update(Action::ClosePopup);
+        // The paxos journey is still there to save.
+        let effects = app.update(Action::Save);
+        assert!(
+            matches!(effects.as_slice(), [Effect::Save(_)]),
+            "{effects:?}"
+        );
+        // A failed setup says why on the status line.
+        app.status = Some(LogLine {
+            level: LogLevel::Info,
+            text: "saved".into(),
+        });
+        app.update(Action::Runner(RunnerReport::SetupFailed {
+            provider: "stripe".into(),
+            message: "no secret".into(),
+        }));
+        assert!(app.status.is_none());
+    }
+
+    #[test]
+    fn each_provider_keeps_its_own_edited_profile() {
+        let mut app = ready_app();
+        found_paxos_and_stripe(&mut app);
+        let edited = Profile {
+            first_name: "Robert".into(),
+            ..Profile::default()
+        };
+        app.choice.profile = Some(("billy (edited)".into(), edited));
+        let effects = pick(&mut app, 1);
+        let Effect::Runner(RunnerCommand::Setup(choice)) = &effects[0] else {
+            panic!("{effects:?}")
+        };
+        assert!(
+            choice.profile.is_none(),
+            "stripe starts on its configured profile"
+        );
+        app.update(Action::Runner(RunnerReport::Preparing {
+            provider: "stripe".into(),
+        }));
+        let effects = pick(&mut app, 0);
+        let Effect::Runner(RunnerCommand::Setup(choice)) = &effects[0] else {
+            panic!("{effects:?}")
+        };
+        assert_eq!(
+            choice.profile.as_ref().map(|p| p.1.first_name.as_str()),
+            Some("Robert"),
+            "paxos gets its edit back"
+        );
+    }
+
+    #[test]
+    fn a_stage_whose_clock_stepped_back_is_drawn() {
+        // The real clock is the wall clock: stepped back mid-stage, a duration is negative.
+        let mut app = ready_app();
+        app.update(ev(started(Stage::Register)));
+        let mut done = finished_stage(Stage::Register, StageState::Done);
+        if let Event::StageFinished { duration_ms, .. } = &mut done {
+            *duration_ms = -60_000;
+        }
+        app.update(ev(done));
+        let mut terminal =
+            ratatui::Terminal::new(ratatui::backend::TestBackend::new(app.width, app.height))
+                .unwrap();
+        terminal.draw(|f| view::draw(f, &app)).unwrap();
+    }
+
+    #[test]
+    fn a_terminal_too_small_takes_no_key_but_q() {
+        let mut app = ready_app();
+        app.update(Action::OpenProfileForm);
+        assert_eq!(app.input_mode(), InputMode::Form);
+        app.update(Action::Resize {
+            width: 60,
+            height: 20,
+        });
+        assert_eq!(app.input_mode(), InputMode::TooSmall);
+        let key = |c| {
+            crossterm::event::KeyEvent::new(
+                crossterm::event::KeyCode::Char(c),
+                crossterm::event::KeyModifiers::NONE,
+            )
+        };
+        assert!(super::super::keys::action_for(app.input_mode(), key('x')).is_none());
+        assert!(matches!(
+            super::super::keys::action_for(app.input_mode(), key('q')),
+            Some(Action::Quit)
+        ));
     }
 
     #[test]

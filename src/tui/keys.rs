@@ -15,6 +15,8 @@ pub enum InputMode {
     Reading,
     /// A yes/no question (sending to a live provider, exporting real values).
     Confirm,
+    /// The terminal is too small to show anything but how to get out: only q (and Ctrl-C).
+    TooSmall,
 }
 
 pub fn action_for(mode: InputMode, key: KeyEvent) -> Option<Action> {
@@ -25,6 +27,10 @@ pub fn action_for(mode: InputMode, key: KeyEvent) -> Option<Action> {
     // Ctrl-C always quits: in raw mode it arrives as a key, not as SIGINT.
     if ctrl && key.code == KeyCode::Char('c') {
         return Some(Action::Quit);
+    }
+    if mode == InputMode::TooSmall {
+        // Whatever is open underneath is not shown: no key may change it unseen.
+        return (key.code == KeyCode::Char('q')).then_some(Action::Quit);
     }
     if let Some(a) = navigation(mode, key.code) {
         return Some(a);
@@ -60,6 +66,7 @@ pub fn action_for(mode: InputMode, key: KeyEvent) -> Option<Action> {
             }
             _ => None,
         },
+        InputMode::TooSmall => None,
     }
 }
 

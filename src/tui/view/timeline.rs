@@ -47,7 +47,8 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
                 .started_at_ms
                 .filter(|_| view.status != StageStatus::Pending)
             {
-                let end = view.duration_ms.map(|d| start + d).unwrap_or(t1);
+                // A wall clock stepped back can make a duration negative: never draw backwards.
+                let end = view.duration_ms.map(|d| start + d).unwrap_or(t1).max(start);
                 for cell in &mut cells[x_of(start)..=x_of(end)] {
                     *cell = ('─', dim());
                 }
