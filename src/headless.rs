@@ -245,6 +245,12 @@ pub async fn batch(host: &Host, args: &crate::cli::BatchArgs) -> i32 {
             "orders created: {} · users with more than one order: {}",
             summary.orders_created, summary.users_with_more_than_one_order
         ));
+        let per_user: Vec<String> = summary
+            .users_by_order_count
+            .iter()
+            .map(|(orders, users)| format!("{users} with {orders}"))
+            .collect();
+        output.out(format!("users by orders: {}", per_user.join(", ")));
         output.out(format!(
             "journey latency: p50 {:.2} ms · p99 {:.2} ms",
             summary.latency_ms_p50, summary.latency_ms_p99

@@ -86,6 +86,15 @@ fn without_faults_every_journey_creates_exactly_one_order() {
     assert_eq!(s["outcomes"]["order_created"], 200, "{s}");
     assert_eq!(s["orders_created"], 200, "{s}");
     assert_eq!(s["users_by_order_count"]["1"], 200, "{s}");
+    // The summary for people says the same.
+    let out = cfg.rampsim(&["batch", "--provider", "paxos", "--count", "20"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("outcomes: order_created 20"), "{text}");
+    assert!(
+        text.contains("orders created: 20 · users with more than one order: 0"),
+        "{text}"
+    );
+    assert!(text.contains("users by orders: 20 with 1"), "{text}");
 }
 
 #[test]
