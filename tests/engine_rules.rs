@@ -38,6 +38,10 @@ fn a_review_longer_than_the_deadline_times_out() {
         waits.iter().all(|w| *w <= 30_000),
         "capped at poll_max_ms: {waits:?}"
     );
+    // At the cap the jitter stays: the waits there are not all the same.
+    let capped: std::collections::BTreeSet<u64> =
+        waits.iter().copied().filter(|w| *w >= 15_000).collect();
+    assert!(capped.len() > 1, "jitter at the cap: {waits:?}");
 }
 
 #[test]

@@ -40,10 +40,12 @@ impl EngineSettings {
     /// Poll waits: exponential from `poll_initial` to `poll_max`, with jitter.
     pub fn poll_delays(&self) -> impl Iterator<Item = Duration> {
         let max = self.poll_max;
-        // backon adds its jitter on top of the capped delay; cap again so poll_max holds.
+        // backon adds up to 100% jitter on top of the capped delay: capping the delay at half
+        // of poll_max keeps the jitter once the cap is reached (waits spread over
+        // poll_max/2..poll_max, so journeys under one long review do not poll in lockstep).
         backon::ExponentialBuilder::default()
             .with_min_delay(self.poll_initial)
-            .with_max_delay(self.poll_max)
+            .with_max_delay((self.poll_max / 2).max(self.poll_initial))
             .with_factor(2.0)
             .with_jitter()
             .without_max_times()
@@ -51,11 +53,12 @@ impl EngineSettings {
             .map(move |d| d.min(max))
     }
 
-    /// Waits between retries of a failed request: short, exponential, with jitter.
+    /// Waits between retries of a failed request: short, exponential, with jitter, at most 5 s
+    /// (a delay of at most 2.5 s and its jitter).
     pub fn retry_delays(&self) -> impl Iterator<Item = Duration> {
         backon::ExponentialBuilder::default()
             .with_min_delay(Duration::from_millis(200))
-            .with_max_delay(Duration::from_secs(5))
+            .with_max_delay(Duration::from_millis(2500))
             .with_jitter()
             .without_max_times()
             .build()
