@@ -255,3 +255,22 @@ fn a_keyless_order_post_answered_5xx_says_the_order_may_exist() {
         "{fin}"
     );
 }
+
+/// Kriptomat's login carries a TOTP code good for 30 s: after a 429 whose Retry-After outlasts
+/// the code, the host does not resend the stale login but lets the adapter log in afresh.
+#[test]
+fn a_login_whose_code_would_expire_is_built_again_not_resent() {
+    let cfg = config();
+    let out = cfg.rampsim(&[
+        "batch",
+        "--provider",
+        "kriptomat",
+        "--count",
+        "100",
+        "--faults",
+        "seed=3,429=20%,retry_after=45",
+        "--json",
+    ]);
+    let s: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(s["outcomes"]["order_created"], 100, "{s}");
+}

@@ -73,6 +73,15 @@ impl Journey {
             self.kyc_confirmed = true;
         }
         let retry_safe = is_retry_safe(req);
+        // A request whose credential expires (a TOTP code, a signed timestamp) is sent again
+        // only while it is still good; after that the adapter must build a fresh one.
+        let built_ms = self.now();
+        let good_after = |now_ms: i64, wait: Duration| {
+            req.valid_for_ms.is_none_or(|valid| {
+                let elapsed = u64::try_from(now_ms - built_ms).unwrap_or(0);
+                elapsed.saturating_add(wait.as_millis() as u64) <= valid
+            })
+        };
         let max_retries = self.spec.engine.max_retries;
         let mut delays = self.spec.engine.retry_delays();
         let mut attempt = 0u32;
@@ -136,10 +145,12 @@ impl Journey {
                     // handed to the adapter, whose stage polls under its deadline.
                     let backoff = delays.next().unwrap_or(Duration::from_secs(1));
                     let asked = response.retry_after_ms().map(Duration::from_millis);
+                    let wait = asked.map_or(backoff, |a| a.max(backoff));
                     let again = attempt <= max_retries
                         && (response.status == 429
                             || (retry_safe && retryable_status(response.status)))
-                        && asked.is_none_or(|a| a <= MAX_RETRY_AFTER);
+                        && asked.is_none_or(|a| a <= MAX_RETRY_AFTER)
+                        && good_after(self.now(), wait);
                     if !again {
                         return Ok(Received {
                             response,
@@ -147,7 +158,6 @@ impl Journey {
                             latency_ms,
                         });
                     }
-                    let wait = asked.map_or(backoff, |a| a.max(backoff));
                     let status = response.status;
                     self.emit(Event::ResponseReceived {
                         stage,
@@ -168,20 +178,29 @@ impl Journey {
                 }
                 Err(e) => {
                     let what = describe(&e);
+                    let wait = delays.next().unwrap_or(Duration::from_secs(1));
+                    let expired = can_retry && !good_after(self.now(), wait);
+                    let will_retry = can_retry && !expired;
                     self.emit(Event::RequestFailed {
                         stage,
                         exchange,
                         error: what.clone(),
                         latency_ms,
-                        will_retry: can_retry,
+                        will_retry,
                         at_ms: self.now(),
                     });
-                    if can_retry {
-                        let wait = delays.next().unwrap_or(Duration::from_secs(1));
+                    if will_retry {
                         self.spec.clock.sleep(wait).await;
                         continue;
                     }
-                    let message = if retry_safe {
+                    let message = if expired {
+                        format!(
+                            "{} {} failed after {attempt} attempts: {what}; not sent again, as what it carries is good for {} ms only (run the stage again for a fresh one)",
+                            req.method,
+                            req.path,
+                            req.valid_for_ms.unwrap_or(0)
+                        )
+                    } else if retry_safe {
                         format!(
                             "{} {} failed after {attempt} attempts: {what}",
                             req.method, req.path

@@ -245,8 +245,10 @@ impl KriptomatAdapter {
             .map(Value::from)
             .unwrap_or_else(|_| Value::from(s.client_id.clone()));
         HttpRequest::post("api", "/api/v1/partners/auth/login")
-            // A login creates nothing: safe to send again after a fault.
+            // A login creates nothing: safe to send again after a fault, while its TOTP code
+            // is still accepted (the current 30-second step); after that, a fresh login.
             .retry_safe()
+            .valid_for_ms(crypto::TOTP_STEP_SECS as u64 * 1000)
             .with_header("X-Requested-With", "XMLHttpRequest")
             .with_header("Accept", "application/json")
             .json(&json!({

@@ -67,7 +67,8 @@ pub struct PluginApi {
 /// 1.1 added `FakeReply.notes` and `HttpRequest.retry_safe`. 2.0 encodes every message after the
 /// manifest as MessagePack instead of JSON, and gives `AdapterCall`, `Step` and `Next` one
 /// shape each (externally tagged, nothing flattened), which a decoder reads without buffering.
-pub const PROTOCOL_VERSION: &str = "2.0";
+/// 2.1 added `HttpRequest.valid_for_ms`.
+pub const PROTOCOL_VERSION: &str = "2.1";
 
 /// A host speaking `host` loads a plugin speaking `plugin` when the majors are equal and the
 /// plugin's minor is not newer than the host's: a minor adds optional fields only, so an older

@@ -350,6 +350,12 @@ pub struct HttpRequest {
     /// after a 5xx, a reset or a timeout (protocol 1.1).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub retry_safe: bool,
+    /// The request carries a credential that is good only this long after the adapter built it
+    /// (a TOTP code, a signed timestamp). The host sends it again only within that time; after
+    /// that it hands the last answer (or the failure) to the adapter, which builds a fresh one
+    /// (protocol 2.1).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub valid_for_ms: Option<u64>,
 }
 
 impl HttpRequest {
