@@ -1,6 +1,6 @@
 //! The app's own events, newest at the bottom.
 
-use super::{dim, fit, pane_block};
+use super::{dim, pane_block};
 use crate::tui::app::{App, Pane};
 use rampsim_plugin_sdk::wire::LogLevel;
 use ratatui::layout::Rect;
@@ -21,20 +21,74 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
     frame.render_widget(block, area);
     let visible = inner.height as usize;
     let end = app.log.len().saturating_sub(app.log_scroll);
-    let start = end.saturating_sub(visible);
     let width = inner.width as usize;
-    let lines: Vec<Line> = app
-        .log
-        .range(start..end)
-        .map(|l| {
-            let style = match l.level {
-                LogLevel::Debug => dim(),
-                LogLevel::Info => Style::default(),
-                LogLevel::Warn => Style::default().fg(Color::Yellow),
-                LogLevel::Error => Style::default().fg(Color::Red),
-            };
-            Line::from(Span::styled(fit(&l.text, width), style))
-        })
-        .collect();
-    frame.render_widget(Paragraph::new(lines), inner);
+    // Newest at the bottom; a long line wraps (an outcome's reasons and next step are what the
+    // operator reads here), its continuation rows indented.
+    let mut rows: Vec<Line> = Vec::new();
+    for l in app.log.range(..end).rev() {
+        if rows.len() >= visible {
+            break;
+        }
+        let style = match l.level {
+            LogLevel::Debug => dim(),
+            LogLevel::Info => Style::default(),
+            LogLevel::Warn => Style::default().fg(Color::Yellow),
+            LogLevel::Error => Style::default().fg(Color::Red),
+        };
+        let wrapped = wrap(&l.text, width);
+        for row in wrapped.into_iter().rev() {
+            rows.push(Line::from(Span::styled(row, style)));
+        }
+    }
+    rows.truncate(visible);
+    rows.reverse();
+    frame.render_widget(Paragraph::new(rows), inner);
+}
+
+/// `text` in rows of at most `width` characters, broken at spaces where it can be; rows after
+/// the first start with two spaces.
+fn wrap(text: &str, width: usize) -> Vec<String> {
+    const INDENT: &str = "  ";
+    if width <= INDENT.len() + 1 {
+        return vec![text.chars().take(width).collect()];
+    }
+    let mut rows = Vec::new();
+    let mut rest: Vec<char> = text.chars().collect();
+    let mut room = width;
+    while rest.len() > room {
+        // Break after the last space that fits, or mid-word when a word is longer than a row.
+        let cut = rest[..room]
+            .iter()
+            .rposition(|c| *c == ' ')
+            .filter(|i| *i > 0)
+            .map_or(room, |i| i + 1);
+        let row: String = rest[..cut].iter().collect();
+        rows.push(row.trim_end().to_string());
+        rest.drain(..cut);
+        room = width - INDENT.len();
+    }
+    rows.push(rest.into_iter().collect());
+    for r in rows.iter_mut().skip(1) {
+        r.insert_str(0, INDENT);
+    }
+    rows
+}
+
+#[cfg(test)]
+mod tests {
+    use super::wrap;
+
+    #[test]
+    fn long_lines_wrap_at_spaces_and_nothing_is_lost() {
+        let text = "next step: L2: the document check needs a photo ID and a selfie";
+        let rows = wrap(text, 20);
+        assert!(rows.iter().all(|r| r.chars().count() <= 20), "{rows:?}");
+        assert_eq!(rows[0], "next step: L2: the");
+        assert!(rows[1..].iter().all(|r| r.starts_with("  ")), "{rows:?}");
+        let joined: Vec<&str> = rows.iter().map(|r| r.trim()).collect();
+        assert_eq!(joined.join(" "), text);
+        assert_eq!(wrap("short", 20), vec!["short"]);
+        let long_word = wrap("abcdefghijklmnopqrstuvwxyz", 10);
+        assert_eq!(long_word, vec!["abcdefghij", "  klmnopqr", "  stuvwxyz"]);
+    }
 }
