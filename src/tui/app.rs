@@ -122,6 +122,8 @@ pub enum Popup {
         note: String,
         /// False when copied with unredacted exports on: the title says so.
         redacted: bool,
+        /// Rows scrolled (↑↓ PgUp PgDn): a long body does not fit the popup.
+        scroll: usize,
     },
     /// `w` finished: where the file is, or why there is none.
     Saved {
@@ -524,6 +526,14 @@ impl App {
                 *selected = step(*selected, delta, len);
             }
             Some(Popup::Profile(form)) => form.move_by(delta),
+            // The view stops it at the end of the command.
+            Some(Popup::Curl {
+                scroll, command, ..
+            }) => {
+                let area = ratatui::layout::Rect::new(0, 0, self.width, self.height);
+                let max = view::popup::curl_max_scroll(command, area);
+                *scroll = scroll.saturating_add_signed(delta as isize).min(max);
+            }
             _ => self.dirty = false,
         }
     }
@@ -725,6 +735,7 @@ impl App {
             command: command.clone(),
             note: "copying…".into(),
             redacted: !self.unredacted,
+            scroll: 0,
         });
         vec![Effect::Copy(command)]
     }

@@ -100,7 +100,8 @@ pub fn draw(frame: &mut Frame, app: &App) {
             command,
             note,
             redacted,
-        }) => popup::draw_curl(frame, area, command, note, *redacted),
+            scroll,
+        }) => popup::draw_curl(frame, area, command, note, *redacted, *scroll),
         Some(Popup::Saved { result, redaction }) => {
             popup::draw_saved(frame, area, app, result, *redaction)
         }

@@ -39,18 +39,69 @@ pub fn frame_popup(frame: &mut Frame, rect: Rect, title: String) -> Rect {
     inner
 }
 
-pub fn draw_curl(frame: &mut Frame, area: Rect, command: &str, note: &str, redacted: bool) {
+/// The curl popup's text cut into rows of its width (not by word, so the count is exact: what
+/// is below the popup's edge is reached by scrolling), and how many rows it shows.
+pub fn curl_rows(command: &str, area: Rect) -> (Vec<String>, usize) {
     let rect = centered(area, 85, 70, 76, 16);
-    let title = if redacted {
-        " Request as curl (redacted) "
+    let text_w = rect.width.saturating_sub(2).max(1) as usize;
+    let text_h = rect.height.saturating_sub(4) as usize;
+    let cut = command
+        .lines()
+        .flat_map(|l| {
+            let chars: Vec<char> = l.chars().collect();
+            if chars.is_empty() {
+                return vec![String::new()];
+            }
+            chars
+                .chunks(text_w)
+                .map(|c| c.iter().collect::<String>())
+                .collect()
+        })
+        .collect();
+    (cut, text_h)
+}
+
+/// The furthest the curl popup scrolls.
+pub fn curl_max_scroll(command: &str, area: Rect) -> usize {
+    let (cut, text_h) = curl_rows(command, area);
+    cut.len().saturating_sub(text_h)
+}
+
+pub fn draw_curl(
+    frame: &mut Frame,
+    area: Rect,
+    command: &str,
+    note: &str,
+    redacted: bool,
+    scroll: usize,
+) {
+    let rect = centered(area, 85, 70, 76, 16);
+    let (cut, text_h) = curl_rows(command, area);
+    let rows = cut.len();
+    let scroll = scroll.min(rows.saturating_sub(text_h));
+    let mut title = if redacted {
+        " Request as curl (redacted)".to_string()
     } else {
-        " Request as curl (UNREDACTED: real secrets and KYC data) "
+        " Request as curl (UNREDACTED: real secrets and KYC data)".to_string()
     };
-    let inner = frame_popup(frame, rect, title.into());
+    if rows > text_h {
+        title.push_str(&format!(
+            " · rows {}-{} of {rows} · ↑↓ scroll",
+            scroll + 1,
+            (scroll + text_h).min(rows)
+        ));
+    }
+    title.push(' ');
+    let inner = frame_popup(frame, rect, title);
     let text_h = inner.height.saturating_sub(2);
-    let lines: Vec<Line> = command.lines().map(|l| Line::from(l.to_string())).collect();
+    let lines: Vec<Line> = cut
+        .into_iter()
+        .skip(scroll)
+        .take(text_h as usize)
+        .map(Line::from)
+        .collect();
     frame.render_widget(
-        Paragraph::new(lines).wrap(Wrap { trim: false }),
+        Paragraph::new(lines),
         Rect::new(inner.x, inner.y, inner.width, text_h),
     );
     frame.render_widget(
@@ -197,4 +248,46 @@ pub fn draw_confirm_unredacted(frame: &mut Frame, area: Rect) {
         ]),
     ];
     frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
+}
+
+#[cfg(test)]
+mod curl_tests {
+    use super::draw_curl;
+    use ratatui::backend::TestBackend;
+    use ratatui::Terminal;
+
+    fn screen(command: &str, scroll: usize) -> String {
+        let mut t = Terminal::new(TestBackend::new(100, 30)).unwrap();
+        t.draw(|f| draw_curl(f, f.area(), command, "copied", true, scroll))
+            .unwrap();
+        let buf = t.backend().buffer().clone();
+        (0..buf.area.height)
+            .map(|y| {
+                (0..buf.area.width)
+                    .map(|x| buf[(x, y)].symbol().to_string())
+                    .collect::<String>()
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+
+    #[test]
+    fn a_long_command_scrolls_to_its_last_row_and_no_further() {
+        let command: String = (1..=60).map(|i| format!("line-{i:02} \\\n")).collect();
+        let top = screen(&command, 0);
+        assert!(top.contains("line-01") && !top.contains("line-60"), "{top}");
+        assert!(top.contains("rows 1-"), "{top}");
+        let bottom = screen(&command, 1000);
+        assert!(
+            bottom.contains("line-60") && !bottom.contains("line-01"),
+            "{bottom}"
+        );
+        assert!(bottom.contains("of 60"), "{bottom}");
+        // A short one has nothing to scroll and says nothing about it.
+        let short = screen("curl -X 'GET' 'http://x'", 5);
+        assert!(
+            short.contains("curl -X 'GET'") && !short.contains("scroll"),
+            "{short}"
+        );
+    }
 }
