@@ -1563,6 +1563,42 @@ mod tests {
         );
     }
 
+    fn screen(app: &App) -> String {
+        let mut terminal =
+            ratatui::Terminal::new(ratatui::backend::TestBackend::new(app.width, app.height))
+                .unwrap();
+        terminal.draw(|f| view::draw(f, app)).unwrap();
+        let buf = terminal.backend().buffer().clone();
+        (0..buf.area.height)
+            .map(|y| {
+                (0..buf.area.width)
+                    .map(|x| buf[(x, y)].symbol().to_string())
+                    .collect::<String>()
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+
+    #[test]
+    fn a_rerun_tells_its_requests_from_the_earlier_runs() {
+        let mut app = ready_app();
+        app.update(ev(started(Stage::Register)));
+        app.update(ev(sent(Stage::Register, 1, "/first")));
+        app.update(ev(finished_stage(Stage::Register, StageState::Done)));
+        app.update(ev(started(Stage::Register)));
+        app.update(ev(sent(Stage::Register, 2, "/second")));
+        let shown = screen(&app);
+        assert!(
+            shown.contains("Exchanges · register (2) · run 2"),
+            "{shown}"
+        );
+        assert!(shown.contains("(run 1) /first"), "{shown}");
+        assert!(
+            shown.contains(" /second") && !shown.contains("(run 2)"),
+            "{shown}"
+        );
+    }
+
     #[test]
     fn a_stage_whose_clock_stepped_back_is_drawn() {
         // The real clock is the wall clock: stepped back mid-stage, a duration is negative.
@@ -1573,10 +1609,7 @@ mod tests {
             *duration_ms = -60_000;
         }
         app.update(ev(done));
-        let mut terminal =
-            ratatui::Terminal::new(ratatui::backend::TestBackend::new(app.width, app.height))
-                .unwrap();
-        terminal.draw(|f| view::draw(f, &app)).unwrap();
+        assert!(screen(&app).contains("Timeline"));
     }
 
     #[test]

@@ -54,6 +54,7 @@ mod tests {
             sent_at_ms: 0,
             response: None,
             failure: None,
+            run: 1,
         }
     }
 

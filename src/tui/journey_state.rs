@@ -109,6 +109,8 @@ pub struct Exchange {
     pub sent_at_ms: i64,
     pub response: Option<ResponseView>,
     pub failure: Option<FailureView>,
+    /// Which run of its stage sent it (1 the first; a re-run counts up).
+    pub run: u32,
 }
 
 impl Exchange {
@@ -267,6 +269,7 @@ impl JourneyState {
                 at_ms,
             } => {
                 let content_type = header(headers, "content-type");
+                let run = self.stage(*stage).runs.max(1);
                 self.exchanges.push(Exchange {
                     id: *exchange,
                     stage: *stage,
@@ -281,6 +284,7 @@ impl JourneyState {
                     sent_at_ms: *at_ms,
                     response: None,
                     failure: None,
+                    run,
                 });
             }
             Event::ResponseReceived {

@@ -13,7 +13,18 @@ use ratatui::Frame;
 pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
     let focused = app.focus == Pane::Exchanges;
     let list = app.stage_exchanges();
-    let title = format!(" Exchanges · {} ({}) ", app.selected_stage, list.len());
+    let runs = app.journey.stage(app.selected_stage).runs;
+    // After a re-run the stage's list holds every run's requests: the title says which run is
+    // the latest, and the rows of earlier runs are dimmed and marked.
+    let title = if runs > 1 {
+        format!(
+            " Exchanges · {} ({}) · run {runs} ",
+            app.selected_stage,
+            list.len()
+        )
+    } else {
+        format!(" Exchanges · {} ({}) ", app.selected_stage, list.len())
+    };
     let block = pane_block(title, focused);
     let inner = block.inner(area);
     frame.render_widget(block, area);
@@ -38,7 +49,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
     let offset = list_offset(app.selected_exchange, list.len(), visible);
     let mut lines = vec![columns.header()];
     for (i, x) in list.iter().enumerate().skip(offset).take(visible) {
-        let line = columns.row(x, i == app.selected_exchange);
+        let line = columns.row(x, i == app.selected_exchange, x.run < runs);
         lines.push(if i == app.selected_exchange {
             line.patch_style(selected_style(focused))
         } else {
@@ -91,16 +102,19 @@ impl Columns {
         Line::from(Span::styled(s, dim()))
     }
 
-    fn row(&self, x: &Exchange, selected: bool) -> Line<'static> {
+    fn row(&self, x: &Exchange, selected: bool, earlier_run: bool) -> Line<'static> {
         let mut spans = vec![Span::raw(if selected { SELECTED_MARK } else { " " })];
         if self.show_id {
             spans.push(Span::styled(format!("{:>3} ", x.id), dim()));
         }
-        let path = if x.attempt > 1 {
+        let mut path = if x.attempt > 1 {
             format!("{} (try {})", x.path, x.attempt)
         } else {
             x.path.clone()
         };
+        if earlier_run {
+            path = format!("(run {}) {path}", x.run);
+        }
         let (status, color) = match (&x.response, &x.failure) {
             (Some(r), _) => (r.status.to_string(), status_color(r.status)),
             (None, Some(_)) => ("ERR".to_string(), Color::Red),
@@ -114,6 +128,11 @@ impl Columns {
             Style::default().fg(color),
         ));
         spans.push(Span::styled(format!("{latency:>10}"), dim()));
-        Line::from(spans)
+        let line = Line::from(spans);
+        if earlier_run {
+            line.patch_style(dim())
+        } else {
+            line
+        }
     }
 }
