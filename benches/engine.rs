@@ -385,7 +385,7 @@ impl DirectLoop {
             {
                 continue;
             }
-            let mut delays = self.engine.poll_delays();
+            let mut delays = self.engine.poll_delays(None);
             let mut poll = 0;
             let result: StageResult = loop {
                 let mut step = adapter

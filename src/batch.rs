@@ -214,6 +214,7 @@ pub async fn run_batch(host: &Host, opts: &BatchOptions) -> Result<BatchSummary,
                 clock,
                 profile_override: Some((base.name.clone(), profile)),
                 faults: opts.faults.clone(),
+                fault_stream: Some(format!("u{}", i + 1)),
                 ..Default::default()
             };
             let (quiet, sandbox, bar) = (quiet.clone(), sandbox.clone(), bar.clone());

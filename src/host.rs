@@ -26,6 +26,10 @@ pub struct RunOptions {
     pub profile_override: Option<(String, rampsim_plugin_sdk::Profile)>,
     /// Faults injected into this journey's sandbox session (default: config's `[faults]`).
     pub faults: Option<FaultSpec>,
+    /// Which of the seed's streams of faults the journey draws from (default: the journey's
+    /// number in this process). A batch names each user's, so the same user meets the same
+    /// faults in every run whatever order the journeys start in.
+    pub fault_stream: Option<String>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -230,13 +234,18 @@ impl Host {
         let n = self.journeys.fetch_add(1, Ordering::Relaxed) + 1;
         let journey_id = format!("j{n}-{:08x}", rand::random::<u32>());
         let mut keep_alive: Vec<Box<dyn std::any::Any + Send + Sync>> = Vec::new();
+        let mut jitter_seed = None;
         let base_urls = match pcfg.mode {
             Mode::Sandbox => {
                 let sandbox = self.sandbox().await?;
                 // Faults are drawn by the journey's number, not its id (whose suffix is random),
                 // so the same seed replays the same faults: journey 3 of a batch meets the
                 // same ones in every run.
-                let stream = format!("j{n}");
+                let stream = opts.fault_stream.clone().unwrap_or_else(|| format!("j{n}"));
+                jitter_seed = faults
+                    .as_ref()
+                    .filter(|f| !f.is_none())
+                    .map(|f| crate::sandbox::stream_seed(f.seed, &stream));
                 let info = sandbox.open_session_with_faults(
                     &journey_id,
                     &plugin,
@@ -274,6 +283,7 @@ impl Host {
             base_urls,
             clock,
             engine: self.engine_settings(),
+            jitter_seed,
             http: self.http.clone(),
             keep_alive,
         })

@@ -57,6 +57,7 @@ pub async fn run_journey(
         base_urls: session.base_urls,
         clock,
         engine: EngineSettings::default(),
+        jitter_seed: None,
         http: http.clone(),
         secrets,
         keep_alive: vec![Box::new(sandbox.session_guard(&journey_id))],

@@ -37,31 +37,38 @@ impl Default for EngineSettings {
 }
 
 impl EngineSettings {
-    /// Poll waits: exponential from `poll_initial` to `poll_max`, with jitter.
-    pub fn poll_delays(&self) -> impl Iterator<Item = Duration> {
+    /// Poll waits: exponential from `poll_initial` to `poll_max`, with jitter. `seed` makes the
+    /// jitter reproducible (seeded faults: the same run must wait the same).
+    pub fn poll_delays(&self, seed: Option<u64>) -> impl Iterator<Item = Duration> {
         let max = self.poll_max;
         // backon adds up to 100% jitter on top of the capped delay: capping the delay at half
         // of poll_max keeps the jitter once the cap is reached (waits spread over
         // poll_max/2..poll_max, so journeys under one long review do not poll in lockstep).
-        backon::ExponentialBuilder::default()
+        let b = backon::ExponentialBuilder::default()
             .with_min_delay(self.poll_initial)
             .with_max_delay((self.poll_max / 2).max(self.poll_initial))
             .with_factor(2.0)
             .with_jitter()
-            .without_max_times()
-            .build()
-            .map(move |d| d.min(max))
+            .without_max_times();
+        with_seed(b, seed).build().map(move |d| d.min(max))
     }
 
     /// Waits between retries of a failed request: short, exponential, with jitter, at most 5 s
     /// (a delay of at most 2.5 s and its jitter).
-    pub fn retry_delays(&self) -> impl Iterator<Item = Duration> {
-        backon::ExponentialBuilder::default()
+    pub fn retry_delays(&self, seed: Option<u64>) -> impl Iterator<Item = Duration> {
+        let b = backon::ExponentialBuilder::default()
             .with_min_delay(Duration::from_millis(200))
             .with_max_delay(Duration::from_millis(2500))
             .with_jitter()
-            .without_max_times()
-            .build()
+            .without_max_times();
+        with_seed(b, seed).build()
+    }
+}
+
+fn with_seed(b: backon::ExponentialBuilder, seed: Option<u64>) -> backon::ExponentialBuilder {
+    match seed {
+        Some(s) => b.with_jitter_seed(s),
+        None => b,
     }
 }
 
@@ -83,6 +90,9 @@ pub struct JourneySpec {
     pub base_urls: BTreeMap<String, String>,
     pub clock: Arc<Clock>,
     pub engine: EngineSettings,
+    /// Seeds the jitter of the journey's waits when its faults are seeded, so the same run
+    /// waits the same and meets the same faults; `None`: random jitter.
+    pub jitter_seed: Option<u64>,
     pub http: reqwest::Client,
     /// Secret setting values, for the redactor.
     pub secrets: Vec<String>,
@@ -95,7 +105,7 @@ pub struct Journey {
     pub(crate) spec: JourneySpec,
     adapter: AdapterHandle,
     sink: EventSink,
-    exchanges: u64,
+    pub(crate) exchanges: u64,
     started_ms: i64,
     next_stage: usize,
     kyc_status: Option<KycStatus>,
@@ -330,7 +340,11 @@ impl Journey {
         {
             return self.stage_over(stage, StageResult::skipped(reason), 0, stage_start);
         }
-        let mut delays = self.spec.engine.poll_delays();
+        let mut delays = self.spec.engine.poll_delays(
+            self.spec
+                .jitter_seed
+                .map(|s| s ^ (stage.index() as u64 + 1)),
+        );
         let mut poll = 0u32;
         loop {
             let result = match self.step(stage, poll).await {

@@ -83,7 +83,10 @@ impl Journey {
             })
         };
         let max_retries = self.spec.engine.max_retries;
-        let mut delays = self.spec.engine.retry_delays();
+        let mut delays = self
+            .spec
+            .engine
+            .retry_delays(self.spec.jitter_seed.map(|s| s ^ (self.exchanges << 8)));
         let mut attempt = 0u32;
         loop {
             attempt += 1;

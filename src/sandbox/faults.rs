@@ -152,6 +152,15 @@ fn rate(key: &str, v: &str) -> Result<f64, String> {
     }
 }
 
+/// The seed of one stream of `seed`'s draws. FNV-1a: a hash that stays the same across Rust
+/// releases (DefaultHasher may not).
+pub fn stream_seed(seed: u64, stream: &str) -> u64 {
+    let h = stream.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    });
+    seed ^ h
+}
+
 /// One session's draws.
 pub struct FaultPlan {
     spec: FaultSpec,
@@ -160,11 +169,7 @@ pub struct FaultPlan {
 
 impl FaultPlan {
     pub fn new(spec: FaultSpec, stream: &str) -> FaultPlan {
-        // FNV-1a: a hash that stays the same across Rust releases (DefaultHasher may not).
-        let h = stream.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
-            (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
-        });
-        let rng = StdRng::seed_from_u64(spec.seed ^ h);
+        let rng = StdRng::seed_from_u64(stream_seed(spec.seed, stream));
         FaultPlan { spec, rng }
     }
 

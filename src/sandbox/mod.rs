@@ -7,5 +7,5 @@
 mod faults;
 mod server;
 
-pub use faults::{Fault, FaultPlan, FaultSpec};
+pub use faults::{stream_seed, Fault, FaultPlan, FaultSpec};
 pub use server::{Sandbox, SessionGuard, SessionInfo};
