@@ -119,6 +119,10 @@ pub struct Journey {
     /// Live mode: asked before the first request that carries KYC data.
     pub(crate) kyc_gate: Option<KycGate>,
     pub(crate) kyc_confirmed: bool,
+    /// In the current step, the last request the provider may have acted on although it could
+    /// not be sent twice safely: if the step then fails, the operator must check before
+    /// running it again.
+    acted_on: Option<String>,
     /// The running (or last) stage, when it started and its polls so far: a stage cancelled by
     /// dropping its future cannot report them itself, so [`Journey::cancelled`] reads them here.
     current: Option<(Stage, i64, u32)>,
@@ -197,6 +201,7 @@ impl Journey {
             redactor,
             kyc_gate: None,
             kyc_confirmed: false,
+            acted_on: None,
             current: None,
             spec,
         };
@@ -350,7 +355,7 @@ impl Journey {
             let result = match self.step(stage, poll).await {
                 Ok(r) => r,
                 Err(f) => {
-                    let message = f.message(stage);
+                    let message = self.with_acted_on(f.message(stage));
                     self.emit(Event::StageFinished {
                         stage,
                         state: StageState::Failed,
@@ -460,15 +465,11 @@ impl Journey {
                 if self.order_id.is_some() {
                     self.finish(Outcome::OrderCreated, Some(stage), result.message, None);
                 } else {
-                    self.finish(
-                        Outcome::Failed,
-                        Some(stage),
-                        format!(
-                            "create_order finished without an order id: {}",
-                            result.message
-                        ),
-                        None,
-                    );
+                    let message = self.with_acted_on(format!(
+                        "create_order finished without an order id: {}",
+                        result.message
+                    ));
+                    self.finish(Outcome::Failed, Some(stage), message, None);
                 }
             }
             _ => {}
@@ -561,6 +562,15 @@ impl Journey {
         Ok(reply)
     }
 
+    /// `message`, and what the provider may have done with a request of this step that could
+    /// not be sent twice.
+    fn with_acted_on(&self, message: String) -> String {
+        match &self.acted_on {
+            Some(what) => format!("{message}. {what}"),
+            None => message,
+        }
+    }
+
     /// One begin..finish exchange with the adapter for `stage`.
     async fn step(&mut self, stage: Stage, poll: u32) -> Result<StageResult, StageFailure> {
         let mut reply = self.call_adapter(AdapterCall::Begin {
@@ -568,17 +578,17 @@ impl Journey {
             poll,
             now_ms: self.now(),
         })?;
-        // The last request the provider may have acted on although it could not be sent twice
-        // safely: if the step then fails, the operator must check before running it again.
-        let mut acted_on: Option<String> = None;
+        self.acted_on = None;
         for _ in 0..MAX_REQUESTS_PER_STEP {
             match reply.step {
                 Step::Finish { mut result } => {
-                    if let (Some(what), Next::Finish(Outcome::Failed)) = (&acted_on, result.next) {
-                        result.message = format!("{}. {what}", result.message);
-                        result.next_step.get_or_insert_with(|| {
-                            format!("check at the provider before re-running {stage}")
-                        });
+                    if result.next == Next::Finish(Outcome::Failed) {
+                        result.message = self.with_acted_on(result.message);
+                        if self.acted_on.is_some() {
+                            result.next_step.get_or_insert_with(|| {
+                                format!("check at the provider before re-running {stage}")
+                            });
+                        }
                     }
                     return Ok(result);
                 }
@@ -591,7 +601,7 @@ impl Journey {
                     if !super::transport::is_retry_safe(&request)
                         && (status >= 500 || (200..300).contains(&status))
                     {
-                        acted_on = Some(format!(
+                        self.acted_on = Some(format!(
                             "{} {} carries no idempotency key and was answered {status}: the provider {} acted on it",
                             request.method,
                             request.path,

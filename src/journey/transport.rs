@@ -28,9 +28,6 @@ pub(crate) fn is_retry_safe(req: &HttpRequest) -> bool {
         || req.retry_safe
 }
 
-/// The longest Retry-After the transport waits out before sending a request again.
-pub(crate) const MAX_RETRY_AFTER: Duration = Duration::from_secs(60);
-
 fn retryable_status(status: u16) -> bool {
     status == 429 || status == 502 || status == 503 || status == 504 || status == 500
 }
@@ -144,15 +141,16 @@ impl Journey {
                     // A 429 was refused before it was processed (RFC 6585), so any request may
                     // be sent again; other errors only when a retry cannot do harm.
                     // The backoff is the floor of the wait (a "Retry-After: 0" must not make a
-                    // burst); a Retry-After longer than MAX_RETRY_AFTER is not waited here but
-                    // handed to the adapter, whose stage polls under its deadline.
+                    // burst); a Retry-After longer than a stage may last (`kyc_deadline`) is not
+                    // waited out but handed to the adapter: no answer makes a journey sleep for
+                    // a day.
                     let backoff = delays.next().unwrap_or(Duration::from_secs(1));
                     let asked = response.retry_after_ms().map(Duration::from_millis);
                     let wait = asked.map_or(backoff, |a| a.max(backoff));
                     let again = attempt <= max_retries
                         && (response.status == 429
                             || (retry_safe && retryable_status(response.status)))
-                        && asked.is_none_or(|a| a <= MAX_RETRY_AFTER)
+                        && asked.is_none_or(|a| a <= self.spec.engine.kyc_deadline)
                         && good_after(self.now(), wait);
                     if !again {
                         return Ok(Received {

@@ -283,9 +283,15 @@ impl Redactor {
             .ok();
         // A mask must not itself contain a registered value (a name that is the initial of
         // another, a secret equal to a last-four): then it becomes opaque.
+        // A short name counts only as a word of its own there too (`Ed` is not in
+        // `[REDACTED]`).
         if let Some(ac) = &ac {
             for m in masks.iter_mut() {
-                if ac.is_match(m.as_ref()) {
+                let holds_one = ac.find_iter(m.as_ref()).any(|hit| {
+                    !whole_word[hit.pattern().as_usize()]
+                        || variants::is_word(m, hit.start(), hit.end())
+                });
+                if holds_one {
                     *m = OPAQUE.into();
                 }
             }
@@ -460,6 +466,14 @@ mod tests {
             r#"{"first_name":"B…","last_name":"L…","client":"body","q":"B…%20L…","t":"L…, B…."}"#
         );
         assert_eq!(r.redact_str("name=Bo+Li&limit=1"), "name=B…+L…&limit=1");
+        // After an escape (a JSON body inside a string, a Debug line).
+        assert_eq!(r.redact_str(r#"a\nLi b\u00a0Bo"#), r#"a\nL… b\u00a0B…"#);
+        // A short name does not spoil other masks that hold its letters.
+        let mut r = Redactor::new();
+        r.add("Ed", Kind::Name);
+        r.add("Ha", Kind::Name);
+        r.add_secret("s3cret-token-1");
+        assert_eq!(r.redact_str("Ed: s3cret-token-1"), "E…: [REDACTED]");
         // One letter identifies nobody and would mangle everything.
         let mut r = Redactor::new();
         r.add("Q", Kind::Name);

@@ -141,9 +141,19 @@ static KYC_PREFILTER: LazyLock<AhoCorasick> = LazyLock::new(|| {
         .expect("static patterns")
 });
 
+/// In JSON; a string value may be cut off by the end of the text (a truncated body).
 static KYC_JSON_FIELD: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(&format!(
-        r#"(?i)(\\?"(?:{})\\?")(\s*:\s*)(?:\\?"(?:[^"\\]|\\[^"])*\\?"|-?[0-9][0-9.eE+\-]*)"#,
+        r#"(?i)("(?:{})")(\s*:\s*)(?:"(?:[^"\\]|\\.)*(?:"|\\?\z)|-?[0-9][0-9.eE+\-]*)"#,
+        kyc_part_names().join("|")
+    ))
+    .expect("valid regex")
+});
+
+/// The same inside a JSON string that holds JSON: `\"building_number\":\"5\"`.
+static KYC_ESCAPED_JSON_FIELD: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(&format!(
+        r#"(?i)(\\"(?:{})\\")(\s*:\s*)(?:\\"(?:[^"\\]|\\\\)*(?:\\"|\\?\z)|-?[0-9][0-9.eE+\-]*)"#,
         kyc_part_names().join("|")
     ))
     .expect("valid regex")
@@ -164,10 +174,12 @@ pub fn apply_kyc_parts(s: &str) -> Option<String> {
         return None;
     }
     let json = KYC_JSON_FIELD.replace_all(s, |c: &Captures| {
-        let quote = if c[1].starts_with('\\') { "\\\"" } else { "\"" };
-        format!("{}{}{quote}{KYC_PART_MASK}{quote}", &c[1], &c[2])
+        format!("{}{}\"{KYC_PART_MASK}\"", &c[1], &c[2])
     });
-    let form = KYC_FORM_FIELD.replace_all(&json, |c: &Captures| {
+    let escaped = KYC_ESCAPED_JSON_FIELD.replace_all(&json, |c: &Captures| {
+        format!("{}{}\\\"{KYC_PART_MASK}\\\"", &c[1], &c[2])
+    });
+    let form = KYC_FORM_FIELD.replace_all(&escaped, |c: &Captures| {
         format!("{}{}={KYC_PART_MASK}", &c[1], &c[2])
     });
     (form != s).then(|| form.into_owned())
@@ -293,6 +305,12 @@ mod tests {
             r#""body":"{\"building_number\":\"…\"}""#
         );
         assert!(apply_kyc_parts("year=1960&day=1&dob=x").is_none());
+        // A body cut off inside the value (a truncated answer).
+        assert_eq!(k(r#"{"building_number":"12"#), r#"{"building_number":"…""#);
+        assert_eq!(
+            k(r#"{"building_number":"1\"2","x":1}"#),
+            r#"{"building_number":"…","x":1}"#
+        );
         assert_eq!(k(&k("dob[day]=3")), "dob[day]=…");
     }
 

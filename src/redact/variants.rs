@@ -100,7 +100,8 @@ pub fn image_summary(v: &str) -> String {
 }
 
 /// True when `s[start..end]` stands as a word of its own: no letter or digit touches it, except
-/// the hex digits of a percent-escape before it (`Bo%20Li`).
+/// those of an escape before it: a percent-escape (`Bo%20Li`), a JSON or Rust escape (`\nLi`,
+/// `\u00a0Li`).
 pub(crate) fn is_word(s: &str, start: usize, end: usize) -> bool {
     let before = &s[..start];
     let after_ok = !s[end..].chars().next().is_some_and(char::is_alphanumeric);
@@ -109,9 +110,12 @@ pub(crate) fn is_word(s: &str, start: usize, end: usize) -> bool {
         Some(c) if !c.is_alphanumeric() => true,
         Some(_) => {
             let b = before.as_bytes();
-            b.len() >= 3
-                && b[b.len() - 3] == b'%'
-                && b[b.len() - 2..].iter().all(u8::is_ascii_hexdigit)
+            let tail = |n: usize| {
+                b.len() >= n && b[b.len() - n..].iter().skip(1).all(u8::is_ascii_hexdigit)
+            };
+            (tail(3) && b[b.len() - 3] == b'%')
+                || (b.len() >= 2 && b[b.len() - 2] == b'\\' && b"nrtbf".contains(&b[b.len() - 1]))
+                || (tail(5) && b.len() >= 6 && b[b.len() - 6] == b'\\' && b[b.len() - 5] == b'u')
         }
     };
     before_ok && after_ok

@@ -950,15 +950,7 @@ impl App {
     fn on_report(&mut self, report: RunnerReport) {
         match report {
             RunnerReport::Preparing { provider } => {
-                // The runner has let the journey on screen go: the screen shows the one being
-                // prepared, and `w` can still save the old one until it is ready.
-                if let Some(old) = self.info.take() {
-                    if self.journey.stages.iter().any(|s| s.runs > 0) {
-                        self.previous = Some(old);
-                    }
-                }
-                self.journey = JourneyState::default();
-                self.status = None;
+                self.let_journey_go();
                 self.setup = Setup::Preparing { provider };
             }
             RunnerReport::Ready(info) => {
@@ -991,6 +983,8 @@ impl App {
                 self.setup = Setup::Failed(message);
             }
             RunnerReport::LiveConfirmationNeeded { provider } => {
+                // Sent instead of `Preparing`: the runner has let the journey go all the same.
+                self.let_journey_go();
                 self.live_chosen = true;
                 self.setup = Setup::AwaitingLiveConfirmation;
                 self.popup = Some(Popup::ConfirmLive { provider });
@@ -1011,6 +1005,18 @@ impl App {
                 }
             }
         }
+    }
+
+    /// The runner has let the journey on screen go (a new one is being set up): the screen
+    /// shows the one coming, and `w` can still save the old one until the new one is ready.
+    fn let_journey_go(&mut self) {
+        if let Some(old) = self.info.take() {
+            if self.journey.stages.iter().any(|s| s.runs > 0) {
+                self.previous = Some(old);
+            }
+        }
+        self.journey = JourneyState::default();
+        self.status = None;
     }
 
     fn on_plugins(&mut self, list: PluginList) {
@@ -1503,9 +1509,7 @@ mod tests {
         assert!(app.info.is_some());
         // Stripe is configured live: the runner drops the paxos journey and asks first.
         assert!(!pick(&mut app, 1).is_empty());
-        app.update(Action::Runner(RunnerReport::Preparing {
-            provider: "stripe".into(),
-        }));
+        // As the runner does: the question comes instead of `Preparing`.
         app.update(Action::Runner(RunnerReport::LiveConfirmationNeeded {
             provider: "stripe".into(),
         }));
@@ -1520,6 +1524,12 @@ mod tests {
             matches!(effects.as_slice(), [Effect::Save(_)]),
             "{effects:?}"
         );
+        // Staying off the live provider and picking paxos again prepares paxos.
+        let effects = pick(&mut app, 0);
+        let Effect::Runner(RunnerCommand::Setup(choice)) = &effects[0] else {
+            panic!("{effects:?}")
+        };
+        assert_eq!(choice.provider.as_deref(), Some("paxos"));
         // A failed setup says why on the status line.
         app.status = Some(LogLine {
             level: LogLevel::Info,
@@ -1577,6 +1587,20 @@ mod tests {
             })
             .collect::<Vec<_>>()
             .join("\n")
+    }
+
+    #[test]
+    fn a_log_entry_longer_than_the_pane_shows_its_start() {
+        let mut app = App::new(init(), 80, 24);
+        app.start();
+        app.update(Action::Runner(RunnerReport::Ready(Box::new(info()))));
+        let long = format!(
+            "outcome: failed at create_order: {}",
+            "the provider said no. ".repeat(12)
+        );
+        app.note(LogLevel::Error, long);
+        let shown = screen(&app);
+        assert!(shown.contains("outcome: failed at"), "{shown}");
     }
 
     #[test]

@@ -48,7 +48,8 @@ impl HttpRequest {
         self
     }
     /// What this carries (a TOTP code, a signed timestamp) is good only `ms` after now: the host
-    /// does not send it again after that, and the adapter builds a fresh one (protocol 2.1).
+    /// does not send it again after that; it hands the last answer back, so that the adapter
+    /// builds a fresh one (protocol 2.1).
     pub fn valid_for_ms(mut self, ms: u64) -> HttpRequest {
         self.valid_for_ms = Some(ms);
         self

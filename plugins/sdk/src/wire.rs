@@ -352,7 +352,8 @@ pub struct HttpRequest {
     pub retry_safe: bool,
     /// The request carries a credential that is good only this long after the adapter built it
     /// (a TOTP code, a signed timestamp). The host sends it again only within that time; after
-    /// that it hands the last answer (or the failure) to the adapter, which builds a fresh one
+    /// that it hands the last answer (a 429, a 5xx) to the adapter, which builds a fresh one,
+    /// and a transport failure ends the stage, saying the request was not sent again
     /// (protocol 2.1).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub valid_for_ms: Option<u64>,

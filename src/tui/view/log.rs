@@ -35,7 +35,18 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
             LogLevel::Warn => Style::default().fg(Color::Yellow),
             LogLevel::Error => Style::default().fg(Color::Red),
         };
-        let wrapped = wrap(&l.text, width);
+        let mut wrapped = wrap(&l.text, width);
+        if rows.is_empty() && wrapped.len() > visible {
+            // An entry longer than the pane: its start (the outcome, the stage) matters most;
+            // the rest is in the log file.
+            wrapped.truncate(visible);
+            if let Some(last) = wrapped.last_mut() {
+                if last.chars().count() >= width {
+                    last.pop();
+                }
+                last.push('…');
+            }
+        }
         for row in wrapped.into_iter().rev() {
             rows.push(Line::from(Span::styled(row, style)));
         }
