@@ -130,9 +130,8 @@ pub(crate) fn forms(kind: Kind, value: &str) -> Vec<String> {
     }
     match kind {
         Kind::Name | Kind::Address => {
-            out.push(fold(v, false));
-            out.push(fold(v, true));
-            // The SDK's spelling, which adapters that send ASCII use.
+            out.push(plain_latin(v));
+            // The SDK's spelling (ä as ae), which adapters that send ASCII use.
             out.push(rampsim_plugin_sdk::text::transliterate(v));
         }
         Kind::DateOfBirth => out.extend(date_forms(v)),
@@ -204,61 +203,22 @@ fn date_forms(v: &str) -> Vec<String> {
     ]
 }
 
-/// Latin letters without their diacritics; `german` writes ä, ö, ü as ae, oe, ue (what a
-/// provider that takes ASCII only does with Jürgen).
-fn fold(v: &str, german: bool) -> String {
-    let mut out = String::with_capacity(v.len());
-    for c in v.chars() {
-        let s: &str = match c {
-            'ä' if german => "ae",
-            'ö' if german => "oe",
-            'ü' if german => "ue",
-            'Ä' if german => "Ae",
-            'Ö' if german => "Oe",
-            'Ü' if german => "Ue",
-            'à' | 'á' | 'â' | 'ã' | 'ä' | 'å' | 'ā' | 'ă' | 'ą' => "a",
-            'À' | 'Á' | 'Â' | 'Ã' | 'Ä' | 'Å' | 'Ā' | 'Ă' | 'Ą' => "A",
-            'ç' | 'ć' | 'č' => "c",
-            'Ç' | 'Ć' | 'Č' => "C",
-            'ď' | 'đ' => "d",
-            'Ď' | 'Đ' => "D",
-            'è' | 'é' | 'ê' | 'ë' | 'ē' | 'ę' | 'ě' => "e",
-            'È' | 'É' | 'Ê' | 'Ë' | 'Ē' | 'Ę' | 'Ě' => "E",
-            'ğ' => "g",
-            'Ğ' => "G",
-            'ì' | 'í' | 'î' | 'ï' | 'ī' | 'ı' => "i",
-            'Ì' | 'Í' | 'Î' | 'Ï' | 'Ī' | 'İ' => "I",
-            'ł' => "l",
-            'Ł' => "L",
-            'ñ' | 'ń' | 'ň' => "n",
-            'Ñ' | 'Ń' | 'Ň' => "N",
-            'ò' | 'ó' | 'ô' | 'õ' | 'ö' | 'ø' | 'ō' | 'ő' => "o",
-            'Ò' | 'Ó' | 'Ô' | 'Õ' | 'Ö' | 'Ø' | 'Ō' | 'Ő' => "O",
-            'ř' => "r",
-            'Ř' => "R",
-            'ś' | 'š' | 'ş' => "s",
-            'Ś' | 'Š' | 'Ş' => "S",
-            'ß' => "ss",
-            'ť' | 'ţ' => "t",
-            'Ť' | 'Ţ' => "T",
-            'ù' | 'ú' | 'û' | 'ü' | 'ū' | 'ů' | 'ű' => "u",
-            'Ù' | 'Ú' | 'Û' | 'Ü' | 'Ū' | 'Ů' | 'Ű' => "U",
-            'ý' | 'ÿ' => "y",
-            'Ý' | 'Ÿ' => "Y",
-            'ź' | 'ż' | 'ž' => "z",
-            'Ź' | 'Ż' | 'Ž' => "Z",
-            'æ' => "ae",
-            'Æ' => "AE",
-            'œ' => "oe",
-            'Œ' => "OE",
-            _ => {
-                out.push(c);
-                continue;
-            }
-        };
-        out.push_str(s);
-    }
-    out
+/// Latin letters without their diacritics, ä, ö, ü as a, o, u (a provider without German
+/// rules); otherwise the SDK's spelling (`ß` -> `ss`, `ł` -> `l`, `’` -> `'`).
+fn plain_latin(v: &str) -> String {
+    let umlauts_plain: String = v
+        .chars()
+        .map(|c| match c {
+            'ä' => 'a',
+            'ö' => 'o',
+            'ü' => 'u',
+            'Ä' => 'A',
+            'Ö' => 'O',
+            'Ü' => 'U',
+            c => c,
+        })
+        .collect();
+    rampsim_plugin_sdk::text::transliterate(&umlauts_plain)
 }
 
 /// A decoded form as it may appear in text: as is, escaped for JSON (once, twice, with `\/`,
@@ -418,6 +378,8 @@ mod tests {
     #[test]
     fn forms_follow_adapters() {
         assert!(forms(Kind::Name, "Jürgen").contains(&"Juergen".to_string()));
+        assert!(forms(Kind::Name, "Jürgen").contains(&"Jurgen".to_string()));
+        assert!(forms(Kind::Name, "O’Brien").contains(&"O'Brien".to_string()));
         assert!(forms(Kind::Name, "José").contains(&"Jose".to_string()));
         assert!(forms(Kind::TaxNumber, "073051120").contains(&"073-05-1120".to_string()));
         assert!(forms(Kind::Phone, "+1 555 678 1234").contains(&"+15556781234".to_string()));

@@ -1578,15 +1578,7 @@ mod tests {
             ratatui::Terminal::new(ratatui::backend::TestBackend::new(app.width, app.height))
                 .unwrap();
         terminal.draw(|f| view::draw(f, app)).unwrap();
-        let buf = terminal.backend().buffer().clone();
-        (0..buf.area.height)
-            .map(|y| {
-                (0..buf.area.width)
-                    .map(|x| buf[(x, y)].symbol().to_string())
-                    .collect::<String>()
-            })
-            .collect::<Vec<_>>()
-            .join("\n")
+        view::buffer_text(terminal.backend().buffer())
     }
 
     #[test]

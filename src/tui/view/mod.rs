@@ -246,6 +246,19 @@ pub fn wrap_hanging(prefix: &str, text: &str, width: usize) -> Vec<String> {
         .collect()
 }
 
+/// A drawn buffer as text, one line per row (for tests that read the screen).
+#[cfg(test)]
+pub(crate) fn buffer_text(buf: &ratatui::buffer::Buffer) -> String {
+    (0..buf.area.height)
+        .map(|y| {
+            (0..buf.area.width)
+                .map(|x| buf[(x, y)].symbol().to_string())
+                .collect::<String>()
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -260,15 +260,7 @@ mod curl_tests {
         let mut t = Terminal::new(TestBackend::new(100, 30)).unwrap();
         t.draw(|f| draw_curl(f, f.area(), command, "copied", true, scroll))
             .unwrap();
-        let buf = t.backend().buffer().clone();
-        (0..buf.area.height)
-            .map(|y| {
-                (0..buf.area.width)
-                    .map(|x| buf[(x, y)].symbol().to_string())
-                    .collect::<String>()
-            })
-            .collect::<Vec<_>>()
-            .join("\n")
+        super::super::buffer_text(t.backend().buffer())
     }
 
     #[test]
