@@ -277,3 +277,93 @@ fn a_login_whose_code_would_expire_is_built_again_not_resent() {
     let s: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(s["outcomes"]["order_created"], 100, "{s}");
 }
+
+/// Ctrl-C while a POST without an idempotency key is on its way: the provider may act on it,
+/// and the journey says so (and that the stage must not be re-run blindly).
+#[test]
+fn a_cancel_while_a_keyless_order_post_is_on_its_way_says_the_order_may_exist() {
+    use std::io::{BufRead, BufReader};
+    use std::process::{Command, Stdio};
+    let is_order_post = |e: &serde_json::Value| {
+        e["event"] == "request_sent"
+            && e["method"] == "POST"
+            && e["path"].as_str().is_some_and(|p| p.ends_with("/orders"))
+    };
+    // Seeds are reproducible: find one whose first hang is Crossmint's order POST. The search
+    // stops each journey at its first hang (a short timeout, no retry); what comes before the
+    // first hang does not depend on either.
+    let quick = TestConfig::new(
+        &[shipped_plugins(&PROVIDERS)],
+        "crossmint",
+        "[engine]\nrequest_timeout_ms = 50\nmax_retries = 0\n",
+    );
+    let seed = (0..300)
+        .find(|seed| {
+            let faults = format!("seed={seed},hang=15%");
+            let out = quick.rampsim(&[
+                "run",
+                "--provider",
+                "crossmint",
+                "--faults",
+                &faults,
+                "--json",
+            ]);
+            let ev = events(&out);
+            let first_hang = ev.iter().position(|e| {
+                e["event"] == "request_failed"
+                    && e["error"].as_str().is_some_and(|m| m.contains("timed out"))
+            });
+            first_hang.is_some_and(|i| {
+                let sent = ev[..i].iter().rposition(|e| e["event"] == "request_sent");
+                sent.is_some_and(|s| is_order_post(&ev[s]))
+            })
+        })
+        .expect("a seed under 300 hangs the order POST first");
+
+    // The same seed with a long timeout: the order POST hangs until the operator stops it.
+    let cfg = TestConfig::new(
+        &[shipped_plugins(&PROVIDERS)],
+        "crossmint",
+        "[engine]\nrequest_timeout_ms = 60000\n",
+    );
+    let faults = format!("seed={seed},hang=15%");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_rampsim"))
+        .arg("--config")
+        .arg(&cfg.path)
+        .args(["run", "--faults", &faults, "--json"])
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let mut seen = Vec::new();
+    for line in lines.by_ref() {
+        let line = line.unwrap();
+        let v: serde_json::Value = serde_json::from_str(&line).unwrap();
+        seen.push(line);
+        if is_order_post(&v) {
+            break;
+        }
+    }
+    // Give the request a moment to reach the sandbox, then Ctrl-C.
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    let kill = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(kill.success());
+    seen.extend(lines.map(|l| l.unwrap()));
+    assert_eq!(child.wait().unwrap().code(), Some(13), "{seen:?}");
+    let last: serde_json::Value = serde_json::from_str(seen.last().unwrap()).unwrap();
+    let message = last["message"].as_str().unwrap();
+    assert!(
+        message.contains("cancelled by the operator during create_order")
+            && message.contains("carries no idempotency key: the provider may have acted on it"),
+        "{last}"
+    );
+    assert!(
+        last["next_step"]
+            .as_str()
+            .is_some_and(|s| s.contains("check at the provider")),
+        "{last}"
+    );
+}

@@ -123,6 +123,9 @@ pub struct Journey {
     /// not be sent twice safely: if the step then fails, the operator must check before
     /// running it again.
     acted_on: Option<String>,
+    /// A request that cannot be sent twice safely, while it is on its way: a cancel then must
+    /// say the provider may have acted on it.
+    pub(crate) in_flight: Option<String>,
     /// The running (or last) stage, when it started and its polls so far: a stage cancelled by
     /// dropping its future cannot report them itself, so [`Journey::cancelled`] reads them here.
     current: Option<(Stage, i64, u32)>,
@@ -202,6 +205,7 @@ impl Journey {
             kyc_gate: None,
             kyc_confirmed: false,
             acted_on: None,
+            in_flight: None,
             current: None,
             spec,
         };
@@ -298,6 +302,16 @@ impl Journey {
         if let (Stage::CreateOrder, Some(id)) = (stage, &self.order_id) {
             message.push_str(&format!(" (order {id} exists at the provider)"));
         }
+        if let Some(request) = self.in_flight.take() {
+            self.acted_on = Some(format!(
+                "{request} was on its way and carries no idempotency key: the provider may have acted on it"
+            ));
+        }
+        let message = self.with_acted_on(message);
+        let next_step = self
+            .acted_on
+            .is_some()
+            .then(|| format!("check at the provider before re-running {stage}"));
         // Dropped before it even started: nothing ran, no time passed.
         let (started_ms, polls) = match self.current {
             Some((s, started_ms, polls)) if s == stage => (started_ms, polls),
@@ -314,7 +328,7 @@ impl Journey {
             duration_ms: self.now() - started_ms,
             at_ms: self.now(),
         });
-        self.finish(Outcome::Failed, Some(stage), message, None)
+        self.finish(Outcome::Failed, Some(stage), message, next_step)
     }
 
     /// Runs (or re-runs) one stage, polling it until its result is final. Re-running a stage

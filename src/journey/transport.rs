@@ -112,6 +112,8 @@ impl Journey {
                 builder = builder.body(body.clone());
             }
             let t0 = Instant::now();
+            // Dropped mid-request (a cancel), the journey still knows what was on its way.
+            self.in_flight = (!retry_safe).then(|| format!("{} {}", req.method, req.path));
             let result = async {
                 let resp = builder.send().await?;
                 let status = resp.status().as_u16();
@@ -133,6 +135,7 @@ impl Journey {
                 })
             }
             .await;
+            self.in_flight = None;
             let latency = t0.elapsed();
             let latency_ms = latency.as_secs_f64() * 1000.0;
             let can_retry = retry_safe && attempt <= max_retries;
