@@ -41,10 +41,17 @@ pub fn draw(frame: &mut Frame, area: Rect, form: &ProfileForm) {
             Style::default()
         };
         let label = pad(&format!("{indent}{name}"), LABEL_W);
+        let room = width.saturating_sub(LABEL_W + 1);
+        // The field being typed in shows its end, where the cursor is; the others their start.
+        let shown = if selected {
+            tail_fit(&value, room)
+        } else {
+            fit(&value, room)
+        };
         let mut line = Line::from(vec![
             Span::raw(if selected { SELECTED_MARK } else { " " }),
             Span::styled(label, label_style),
-            Span::raw(fit(&value, width.saturating_sub(LABEL_W + 1))),
+            Span::raw(shown),
         ]);
         if selected {
             line = line.patch_style(Style::default().add_modifier(Modifier::REVERSED));
@@ -110,4 +117,33 @@ pub fn draw(frame: &mut Frame, area: Rect, form: &ProfileForm) {
             1,
         ),
     );
+}
+
+/// `s` cut to its last `width` characters, `…` first when cut.
+fn tail_fit(s: &str, width: usize) -> String {
+    let n = s.chars().count();
+    if n <= width {
+        return s.to_string();
+    }
+    if width == 0 {
+        return String::new();
+    }
+    let mut out = String::from("…");
+    out.extend(s.chars().skip(n - (width - 1)));
+    out
+}
+
+#[cfg(test)]
+mod tail_tests {
+    use super::tail_fit;
+
+    #[test]
+    fn the_field_being_typed_in_shows_its_end() {
+        assert_eq!(tail_fit("short▏", 10), "short▏");
+        assert_eq!(
+            tail_fit("full_legal_name, date_of_birth, liveness▏", 12),
+            "…, liveness▏"
+        );
+        assert_eq!(tail_fit("abc", 0), "");
+    }
 }
