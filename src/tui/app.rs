@@ -1596,6 +1596,22 @@ mod tests {
     }
 
     #[test]
+    fn rerunning_an_earlier_stage_marks_the_later_results_as_from_the_run_before() {
+        let mut app = ready_app();
+        for stage in [Stage::Register, Stage::AwaitKyc] {
+            app.update(ev(started(stage)));
+            app.update(ev(finished_stage(stage, StageState::Done)));
+        }
+        assert!(!app.journey.stage(Stage::AwaitKyc).stale);
+        app.update(ev(started(Stage::Register)));
+        assert!(app.journey.stage(Stage::AwaitKyc).stale);
+        assert!(screen(&app).contains("earlier run: "), "{}", screen(&app));
+        app.update(ev(finished_stage(Stage::Register, StageState::Done)));
+        app.update(ev(started(Stage::AwaitKyc)));
+        assert!(!app.journey.stage(Stage::AwaitKyc).stale);
+    }
+
+    #[test]
     fn a_rerun_tells_its_requests_from_the_earlier_runs() {
         let mut app = ready_app();
         app.update(ev(started(Stage::Register)));

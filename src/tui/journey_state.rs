@@ -53,6 +53,8 @@ pub struct StageView {
     pub next_poll: Option<NextPoll>,
     /// How many times the stage has been started (re-runs count).
     pub runs: u32,
+    /// Its result is from before an earlier stage was re-run: the journey will run it again.
+    pub stale: bool,
 }
 
 impl StageView {
@@ -71,6 +73,7 @@ impl StageView {
             kyc_status: None,
             next_poll: None,
             runs: 0,
+            stale: false,
         }
     }
 }
@@ -242,10 +245,20 @@ impl JourneyState {
                 at_ms,
                 ..
             } => {
-                // A re-run opens a finished journey again, as the engine does.
+                // A re-run opens a finished journey again, as the engine does; the later stages'
+                // results are from the run before and will be run again.
                 self.finished = None;
                 self.duration_ms = None;
+                if self.stage(*stage).runs > 0 {
+                    for later in Stage::ALL.iter().filter(|s| s.index() > stage.index()) {
+                        let v = self.stage_mut(*later);
+                        if matches!(v.status, StageStatus::Finished(_)) {
+                            v.stale = true;
+                        }
+                    }
+                }
                 let view = self.stage_mut(*stage);
+                view.stale = false;
                 view.label = label.clone();
                 view.status = StageStatus::Running;
                 view.message.clear();

@@ -62,6 +62,8 @@ fn mark(status: StageStatus) -> (&'static str, Color) {
 fn stage_lines(app: &App, view: &StageView, width: usize) -> (Line<'static>, Line<'static>) {
     let selected = view.stage == app.selected_stage;
     let (symbol, color) = mark(view.status);
+    // From the run before an earlier stage was re-run: shown, but dimmed.
+    let color = if view.stale { Color::DarkGray } else { color };
     let not_run = view.status == StageStatus::Pending && app.journey.finished.is_some();
     let word = if not_run {
         "not run"
@@ -86,7 +88,11 @@ fn stage_lines(app: &App, view: &StageView, width: usize) -> (Line<'static>, Lin
         Span::styled(pad(word, 9), Style::default().fg(color)),
         Span::styled(format!("{:>dur_w$}", fit(&duration, dur_w)), dim()),
     ]);
-    let (detail, style) = detail(app, view);
+    let (mut detail, mut style) = detail(app, view);
+    if view.stale {
+        detail = format!("earlier run: {detail}");
+        style = dim();
+    }
     let second = Line::from(vec![
         Span::raw("   "),
         Span::styled(fit(&detail, width.saturating_sub(3)), style),
