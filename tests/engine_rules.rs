@@ -75,20 +75,17 @@ fn ctrl_c_cancels_and_says_where_the_journey_stopped() {
     let dir = shipped_plugins(&["paxos"]);
     let cfg = TestConfig::new(&[dir], "paxos", "");
     // Real clock: the review keeps polling for minutes, so the journey is mid-await_kyc.
-    let mut child = Command::new(env!("CARGO_BIN_EXE_rampsim"))
-        .arg("--config")
-        .arg(&cfg.path)
-        .args([
+    let mut child = cfg.spawn(
+        &[
             "run",
             "--scenario",
             "slow_review",
             "--clock",
             "real",
             "--json",
-        ])
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
+        ],
+        Stdio::inherit(),
+    );
     let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
     let mut seen = Vec::new();
     for line in lines.by_ref() {
@@ -123,16 +120,10 @@ fn ctrl_c_cancels_and_says_where_the_journey_stopped() {
 /// Runs `rampsim run --json` with `args`, killing it if it has not ended after a minute (a
 /// journey that spins would otherwise hang the test run).
 fn run_bounded(cfg: &TestConfig, args: &[&str]) -> std::process::Output {
-    let child = Command::new(env!("CARGO_BIN_EXE_rampsim"))
-        .arg("--config")
-        .arg(&cfg.path)
-        .arg("run")
-        .args(args)
-        .arg("--json")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut all = vec!["run"];
+    all.extend(args);
+    all.push("--json");
+    let child = cfg.spawn(&all, Stdio::piped());
     let id = child.id();
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {

@@ -71,18 +71,14 @@ fn five_hundred_journeys_per_provider_at_thirty_percent_faults() {
 #[test]
 fn without_faults_every_journey_creates_exactly_one_order() {
     let cfg = config();
-    let out = cfg.rampsim(&[
-        "batch",
+    let s = cfg.batch_json(&[
         "--provider",
         "paxos",
         "--count",
         "200",
         "--concurrency",
         "16",
-        "--json",
     ]);
-    assert_eq!(out.status.code(), Some(0));
-    let s: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(s["outcomes"]["order_created"], 200, "{s}");
     assert_eq!(s["orders_created"], 200, "{s}");
     assert_eq!(s["users_by_order_count"]["1"], 200, "{s}");
@@ -157,8 +153,7 @@ fn a_seeded_batch_meets_the_same_faults_every_run() {
     // decide which requests time out.
     let cfg = TestConfig::new(&[shipped_plugins(&PROVIDERS)], "paxos", "");
     let summary = || {
-        let out = cfg.rampsim(&[
-            "batch",
+        let s = cfg.batch_json(&[
             "--provider",
             "stripe",
             "--count",
@@ -167,9 +162,7 @@ fn a_seeded_batch_meets_the_same_faults_every_run() {
             "8",
             "--faults",
             "seed=7,5xx=10%,malformed=10%,reset=10%",
-            "--json",
         ]);
-        let s: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
         (s["outcomes"].clone(), s["orders_created"].clone())
     };
     let first = summary();
@@ -264,17 +257,14 @@ fn a_keyless_order_post_answered_5xx_says_the_order_may_exist() {
 #[test]
 fn a_login_whose_code_would_expire_is_built_again_not_resent() {
     let cfg = config();
-    let out = cfg.rampsim(&[
-        "batch",
+    let s = cfg.batch_json(&[
         "--provider",
         "kriptomat",
         "--count",
         "100",
         "--faults",
         "seed=3,429=20%,retry_after=45",
-        "--json",
     ]);
-    let s: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(s["outcomes"]["order_created"], 100, "{s}");
 }
 
@@ -327,13 +317,7 @@ fn a_cancel_while_a_keyless_order_post_is_on_its_way_says_the_order_may_exist() 
         "[engine]\nrequest_timeout_ms = 60000\n",
     );
     let faults = format!("seed={seed},hang=15%");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_rampsim"))
-        .arg("--config")
-        .arg(&cfg.path)
-        .args(["run", "--faults", &faults, "--json"])
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut child = cfg.spawn(&["run", "--faults", &faults, "--json"], Stdio::inherit());
     let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
     let mut seen = Vec::new();
     for line in lines.by_ref() {

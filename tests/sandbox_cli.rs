@@ -81,14 +81,7 @@ struct Served {
 
 impl Served {
     fn start(cfg: &TestConfig, provider: &str, stderr: Stdio) -> Served {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_rampsim"))
-            .arg("--config")
-            .arg(&cfg.path)
-            .args(["sandbox", "--provider", provider])
-            .stdout(Stdio::piped())
-            .stderr(stderr)
-            .spawn()
-            .unwrap();
+        let mut child = cfg.spawn(&["sandbox", "--provider", provider], stderr);
         let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
         let mut printed = Vec::new();
         for line in lines.by_ref() {

@@ -165,6 +165,33 @@ impl TestConfig {
     }
 
     /// Runs `rampsim --config <this> <args>`.
+    /// Starts `rampsim --config <this> ARGS` with stdout piped, for tests that read its output
+    /// as it goes (and stop it).
+    pub fn spawn(&self, args: &[&str], stderr: std::process::Stdio) -> std::process::Child {
+        Command::new(env!("CARGO_BIN_EXE_rampsim"))
+            .arg("--config")
+            .arg(&self.path)
+            .args(args)
+            .stdout(std::process::Stdio::piped())
+            .stderr(stderr)
+            .spawn()
+            .unwrap()
+    }
+
+    /// `rampsim batch ARGS --json`, its summary.
+    pub fn batch_json(&self, args: &[&str]) -> serde_json::Value {
+        let mut all = vec!["batch"];
+        all.extend(args);
+        all.push("--json");
+        let out = self.rampsim(&all);
+        serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+            panic!(
+                "batch {args:?} printed no summary ({e}): {}",
+                String::from_utf8_lossy(&out.stderr)
+            )
+        })
+    }
+
     pub fn rampsim(&self, args: &[&str]) -> Output {
         Command::new(env!("CARGO_BIN_EXE_rampsim"))
             .arg("--config")
