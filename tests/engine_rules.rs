@@ -96,11 +96,7 @@ fn ctrl_c_cancels_and_says_where_the_journey_stopped() {
             break;
         }
     }
-    let kill = Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(kill.success());
+    ctrl_c(&child);
     seen.extend(lines.map(|l| l.unwrap()));
     let status = child.wait().unwrap();
     assert_eq!(status.code(), Some(13), "{seen:?}");

@@ -273,7 +273,7 @@ fn a_login_whose_code_would_expire_is_built_again_not_resent() {
 #[test]
 fn a_cancel_while_a_keyless_order_post_is_on_its_way_says_the_order_may_exist() {
     use std::io::{BufRead, BufReader};
-    use std::process::{Command, Stdio};
+    use std::process::Stdio;
     let is_order_post = |e: &serde_json::Value| {
         e["event"] == "request_sent"
             && e["method"] == "POST"
@@ -330,11 +330,7 @@ fn a_cancel_while_a_keyless_order_post_is_on_its_way_says_the_order_may_exist() 
     }
     // Give the request a moment to reach the sandbox, then Ctrl-C.
     std::thread::sleep(std::time::Duration::from_millis(300));
-    let kill = Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(kill.success());
+    ctrl_c(&child);
     seen.extend(lines.map(|l| l.unwrap()));
     assert_eq!(child.wait().unwrap().code(), Some(13), "{seen:?}");
     let last: serde_json::Value = serde_json::from_str(seen.last().unwrap()).unwrap();

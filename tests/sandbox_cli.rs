@@ -4,7 +4,7 @@
 mod support;
 
 use std::io::{BufRead, BufReader};
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 use support::*;
 
 #[test]
@@ -165,12 +165,7 @@ fn a_noisy_fake_stays_out_of_what_sandbox_prints() {
         .send()
         .unwrap();
     assert_eq!(r.status().as_u16(), 201);
-    // Ctrl-C, as the operator stops it.
-    let stopped = Command::new("kill")
-        .args(["-INT", &served.child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(stopped.success());
+    ctrl_c(&served.child);
     let mut printed = served.printed;
     printed.extend(served.lines.map(|l| l.unwrap()));
     assert_eq!(served.child.wait().unwrap().code(), Some(0));

@@ -251,3 +251,12 @@ pub fn billy_profile_file(dir: &Path, replace: &[(&str, &str)]) -> PathBuf {
     std::fs::write(&path, text).unwrap();
     path
 }
+
+/// Ctrl-C to a running `rampsim`, as an operator stops it (SIGINT).
+pub fn ctrl_c(child: &std::process::Child) {
+    let sent = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(sent.success(), "kill -INT {}", child.id());
+}
