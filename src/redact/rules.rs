@@ -59,54 +59,88 @@ pub fn mask_header_value(value: &str) -> String {
     }
 }
 
-fn alternation(words: &[&str]) -> String {
-    words
-        .iter()
-        .map(|w| regex::escape(w))
-        .collect::<Vec<_>>()
-        .join("|")
+/// Values found by the name of the field that holds them, in JSON (also JSON escaped inside a
+/// JSON string) and in form bodies and query strings. A string value may be cut off by the end
+/// of the text (a truncated body): then the rest of the text is the value.
+struct FieldRule {
+    /// Cheap test first: most text carries none of these names.
+    prefilter: AhoCorasick,
+    json: Regex,
+    escaped_json: Regex,
+    form: Regex,
+    mask: &'static str,
 }
 
-/// Cheap test first: most text carries none of these words.
-static PREFILTER: LazyLock<AhoCorasick> = LazyLock::new(|| {
+impl FieldRule {
+    fn new(fields: &[&str], mask: &'static str) -> FieldRule {
+        // Each name also as it appears URL-encoded (`dob%5Bday%5D`).
+        let mut names: Vec<String> = Vec::new();
+        for f in fields {
+            names.push(f.to_string());
+            let encoded = f.replace('[', "%5B").replace(']', "%5D");
+            if encoded != *f {
+                names.push(encoded);
+            }
+        }
+        let alternation = names
+            .iter()
+            .map(|n| regex::escape(n))
+            .collect::<Vec<_>>()
+            .join("|");
+        let regex = |pattern: String| Regex::new(&pattern).expect("valid regex");
+        FieldRule {
+            prefilter: AhoCorasick::builder()
+                .ascii_case_insensitive(true)
+                .build(&names)
+                .expect("static patterns"),
+            json: regex(format!(
+                r#"(?i)("(?:{alternation})")(\s*:\s*)(?:"(?:[^"\\]|\\.)*(?:"|\\?\z)|-?[0-9][0-9.eE+\-]*|true|false)"#
+            )),
+            escaped_json: regex(format!(
+                r#"(?i)(\\"(?:{alternation})\\")(\s*:\s*)(?:\\"(?:[^"\\]|\\\\)*(?:\\"|\\?\z)|-?[0-9][0-9.eE+\-]*)"#
+            )),
+            form: regex(format!(
+                r#"(?i)(^|[?&;\s"'])({alternation})=([^&\s"'<>#;]*)"#
+            )),
+            mask,
+        }
+    }
+
+    /// The text with every such value masked; `None` when nothing changed.
+    fn apply(&self, s: &str) -> Option<String> {
+        if !self.prefilter.is_match(s) {
+            return None;
+        }
+        let mask = self.mask;
+        let json = self
+            .json
+            .replace_all(s, |c: &Captures| format!("{}{}\"{mask}\"", &c[1], &c[2]));
+        let escaped = self.escaped_json.replace_all(&json, |c: &Captures| {
+            format!("{}{}\\\"{mask}\\\"", &c[1], &c[2])
+        });
+        let form = self.form.replace_all(&escaped, |c: &Captures| {
+            format!("{}{}={mask}", &c[1], &c[2])
+        });
+        (form != s).then(|| form.into_owned())
+    }
+}
+
+static SECRET_FIELD_RULE: LazyLock<FieldRule> =
+    LazyLock::new(|| FieldRule::new(SECRET_FIELDS, REDACTED));
+
+static HEADER_PREFILTER: LazyLock<AhoCorasick> = LazyLock::new(|| {
     AhoCorasick::builder()
         .ascii_case_insensitive(true)
-        .build(SECRET_FIELDS.iter().chain(SECRET_HEADERS))
+        .build(SECRET_HEADERS)
         .expect("static patterns")
-});
-
-/// A string value may be cut off by the end of the text (a truncated body): then the rest of
-/// the text is the value.
-static JSON_FIELD: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(&format!(
-        r#"(?i)"({})"(\s*:\s*)(?:"(?:[^"\\]|\\.)*(?:"|\\?\z)|-?[0-9][0-9.eE+\-]*|true|false)"#,
-        alternation(SECRET_FIELDS)
-    ))
-    .expect("valid regex")
-});
-
-/// The same inside a JSON string that holds JSON: `\"password\":\"...\"`.
-static ESCAPED_JSON_FIELD: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(&format!(
-        r#"(?i)\\"({})\\"(\s*:\s*)(?:\\"(?:[^"\\]|\\\\)*\\"|-?[0-9][0-9.eE+\-]*)"#,
-        alternation(SECRET_FIELDS)
-    ))
-    .expect("valid regex")
-});
-
-static FORM_FIELD: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(&format!(
-        r#"(?i)(^|[?&;\s"'])({})=([^&\s"'<>#;]*)"#,
-        alternation(SECRET_FIELDS)
-    ))
-    .expect("valid regex")
 });
 
 /// `Authorization: Bearer x` in free text (a log line, an error message).
 static HEADER_LINE: LazyLock<Regex> = LazyLock::new(|| {
+    let headers: Vec<String> = SECRET_HEADERS.iter().map(|h| regex::escape(h)).collect();
     Regex::new(&format!(
         r#"(?i)\b({})("?\s*:\s*"?)((?:bearer|basic|token|digest)\s+)?([^\s"',;]+)"#,
-        alternation(SECRET_HEADERS)
+        headers.join("|")
     ))
     .expect("valid regex")
 });
@@ -118,113 +152,33 @@ static HEADER_LINE: LazyLock<Regex> = LazyLock::new(|| {
 /// data applies this (see [`super::Redactor::add_profile`]); the screen shows KYC data.
 pub const KYC_PART_FIELDS: &[&str] = &["dob[day]", "dob[month]", "dob[year]", "building_number"];
 
-/// What a KYC part becomes.
-pub const KYC_PART_MASK: &str = "…";
-
-/// The names as they also appear URL-encoded (`dob%5Bday%5D`).
-fn kyc_part_names() -> Vec<String> {
-    let mut names = Vec::new();
-    for f in KYC_PART_FIELDS {
-        names.push(regex::escape(f));
-        let encoded = f.replace('[', "%5B").replace(']', "%5D");
-        if encoded != *f {
-            names.push(regex::escape(&encoded));
-        }
-    }
-    names
-}
-
-static KYC_PREFILTER: LazyLock<AhoCorasick> = LazyLock::new(|| {
-    AhoCorasick::builder()
-        .ascii_case_insensitive(true)
-        .build(["dob[", "dob%5b", "building_number"])
-        .expect("static patterns")
-});
-
-/// In JSON; a string value may be cut off by the end of the text (a truncated body).
-static KYC_JSON_FIELD: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(&format!(
-        r#"(?i)("(?:{})")(\s*:\s*)(?:"(?:[^"\\]|\\.)*(?:"|\\?\z)|-?[0-9][0-9.eE+\-]*)"#,
-        kyc_part_names().join("|")
-    ))
-    .expect("valid regex")
-});
-
-/// The same inside a JSON string that holds JSON: `\"building_number\":\"5\"`.
-static KYC_ESCAPED_JSON_FIELD: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(&format!(
-        r#"(?i)(\\"(?:{})\\")(\s*:\s*)(?:\\"(?:[^"\\]|\\\\)*(?:\\"|\\?\z)|-?[0-9][0-9.eE+\-]*)"#,
-        kyc_part_names().join("|")
-    ))
-    .expect("valid regex")
-});
-
-static KYC_FORM_FIELD: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(&format!(
-        r#"(?i)(^|[?&;\s"'])({})=([^&\s"'<>#;]*)"#,
-        kyc_part_names().join("|")
-    ))
-    .expect("valid regex")
-});
+static KYC_PART_RULE: LazyLock<FieldRule> = LazyLock::new(|| FieldRule::new(KYC_PART_FIELDS, "…"));
 
 /// Masks the values of [`KYC_PART_FIELDS`] in JSON, form bodies and query strings; `None` when
 /// nothing changed.
 pub fn apply_kyc_parts(s: &str) -> Option<String> {
-    if !KYC_PREFILTER.is_match(s) {
-        return None;
-    }
-    let json = KYC_JSON_FIELD.replace_all(s, |c: &Captures| {
-        format!("{}{}\"{KYC_PART_MASK}\"", &c[1], &c[2])
-    });
-    let escaped = KYC_ESCAPED_JSON_FIELD.replace_all(&json, |c: &Captures| {
-        format!("{}{}\\\"{KYC_PART_MASK}\\\"", &c[1], &c[2])
-    });
-    let form = KYC_FORM_FIELD.replace_all(&escaped, |c: &Captures| {
-        format!("{}{}={KYC_PART_MASK}", &c[1], &c[2])
-    });
-    (form != s).then(|| form.into_owned())
+    KYC_PART_RULE.apply(s)
 }
 
-/// Applies every structural rule; `None` when nothing changed.
+/// Applies every structural rule for secrets; `None` when nothing changed.
 pub fn apply(s: &str) -> Option<String> {
-    if !PREFILTER.is_match(s) {
-        return None;
+    let fields = SECRET_FIELD_RULE.apply(s);
+    let cur = fields.as_deref().unwrap_or(s);
+    if !HEADER_PREFILTER.is_match(cur) {
+        return fields;
     }
-    let mut cur = s.to_string();
-    let json_redacted = format!("\"{REDACTED}\"");
-    let escaped_redacted = format!("\\\"{REDACTED}\\\"");
-    type Replace<'a> = Box<dyn Fn(&Captures) -> String + 'a>;
-    let steps: [(&Regex, Replace); 4] = [
-        (
-            &JSON_FIELD,
-            Box::new(|c: &Captures| format!("\"{}\"{}{json_redacted}", &c[1], &c[2])),
-        ),
-        (
-            &ESCAPED_JSON_FIELD,
-            Box::new(|c: &Captures| format!("\\\"{}\\\"{}{escaped_redacted}", &c[1], &c[2])),
-        ),
-        (
-            &FORM_FIELD,
-            Box::new(|c: &Captures| format!("{}{}={REDACTED}", &c[1], &c[2])),
-        ),
-        (
-            &HEADER_LINE,
-            Box::new(|c: &Captures| {
-                format!(
-                    "{}{}{}{REDACTED}",
-                    &c[1],
-                    &c[2],
-                    c.get(3).map(|m| m.as_str()).unwrap_or("")
-                )
-            }),
-        ),
-    ];
-    for (re, f) in steps.iter() {
-        if let std::borrow::Cow::Owned(next) = re.replace_all(&cur, |c: &Captures| f(c)) {
-            cur = next;
-        }
+    let lines = HEADER_LINE.replace_all(cur, |c: &Captures| {
+        format!(
+            "{}{}{}{REDACTED}",
+            &c[1],
+            &c[2],
+            c.get(3).map(|m| m.as_str()).unwrap_or("")
+        )
+    });
+    match lines {
+        std::borrow::Cow::Owned(next) => Some(next),
+        std::borrow::Cow::Borrowed(_) => fields,
     }
-    (cur != s).then_some(cur)
 }
 
 #[cfg(test)]
