@@ -308,10 +308,7 @@ impl Journey {
             ));
         }
         let message = self.with_acted_on(message);
-        let next_step = self
-            .acted_on
-            .is_some()
-            .then(|| format!("check at the provider before re-running {stage}"));
+        let next_step = self.check_first(stage);
         // Dropped before it even started: nothing ran, no time passed.
         let (started_ms, polls) = match self.current {
             Some((s, started_ms, polls)) if s == stage => (started_ms, polls),
@@ -585,6 +582,13 @@ impl Journey {
         }
     }
 
+    /// The next step after such a request: check before running `stage` again.
+    fn check_first(&self, stage: Stage) -> Option<String> {
+        self.acted_on
+            .as_ref()
+            .map(|_| format!("check at the provider before re-running {stage}"))
+    }
+
     /// One begin..finish exchange with the adapter for `stage`.
     async fn step(&mut self, stage: Stage, poll: u32) -> Result<StageResult, StageFailure> {
         let mut reply = self.call_adapter(AdapterCall::Begin {
@@ -598,11 +602,7 @@ impl Journey {
                 Step::Finish { mut result } => {
                     if result.next == Next::Finish(Outcome::Failed) {
                         result.message = self.with_acted_on(result.message);
-                        if self.acted_on.is_some() {
-                            result.next_step.get_or_insert_with(|| {
-                                format!("check at the provider before re-running {stage}")
-                            });
-                        }
+                        result.next_step = result.next_step.or_else(|| self.check_first(stage));
                     }
                     return Ok(result);
                 }
