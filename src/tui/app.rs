@@ -742,22 +742,15 @@ impl App {
 
     /// `w`: asks the event loop to write what the journey recorded so far.
     fn save(&mut self) -> Vec<Effect> {
-        let info = match (&self.setup, &self.info, &self.previous) {
-            (Setup::Ready, Some(info), _) => info,
-            (_, None, Some(previous)) => {
-                let redaction = if self.unredacted {
-                    Redaction::Unredacted
-                } else {
-                    Redaction::Redacted
-                };
-                let line = format!(
-                    "saving the previous journey ({} · {}): no new one is ready yet",
-                    previous.manifest.id, previous.profile_name
-                );
-                let job = SaveJob::new(self.init.journeys_dir.clone(), previous, redaction);
-                self.note(LogLevel::Info, line);
-                return vec![Effect::Save(job)];
-            }
+        let redaction = if self.unredacted {
+            Redaction::Unredacted
+        } else {
+            Redaction::Redacted
+        };
+        // The journey on screen, or the one a new setup replaced (kept only if stages ran).
+        let (info, previous) = match (&self.setup, &self.info, &self.previous) {
+            (Setup::Ready, Some(info), _) => (info, false),
+            (_, None, Some(previous)) => (previous, true),
             _ => {
                 self.tell(
                     LogLevel::Warn,
@@ -766,19 +759,21 @@ impl App {
                 return Vec::new();
             }
         };
-        if self.journey.stages.iter().all(|s| s.runs == 0) {
+        if !previous && self.journey.stages.iter().all(|s| s.runs == 0) {
             self.tell(
                 LogLevel::Warn,
                 "nothing to save yet: no stage has run (n runs the next stage)".into(),
             );
             return Vec::new();
         }
-        let redaction = if self.unredacted {
-            Redaction::Unredacted
-        } else {
-            Redaction::Redacted
-        };
         let job = SaveJob::new(self.init.journeys_dir.clone(), info, redaction);
+        if previous {
+            let line = format!(
+                "saving the previous journey ({} · {}): no new one is ready yet",
+                info.manifest.id, info.profile_name
+            );
+            self.note(LogLevel::Info, line);
+        }
         vec![Effect::Save(job)]
     }
 
