@@ -530,7 +530,7 @@ impl Journey {
             now_ms: self.now(),
             response: received.response,
         };
-        let input = self.adapter.encode(&call);
+        let encoded = self.adapter.encode(&call);
         let AdapterCall::Response { response, .. } = call else {
             unreachable!("built as a response above")
         };
@@ -543,7 +543,7 @@ impl Journey {
             latency_ms: received.latency_ms,
             at_ms: self.now(),
         });
-        let reply = input.and_then(|input| self.adapter.call_encoded(&input));
+        let reply = encoded.and_then(|()| self.adapter.call_encoded());
         self.take_reply(reply)
     }
 

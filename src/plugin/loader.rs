@@ -227,6 +227,7 @@ impl LoadedPlugin {
             plugin: self.clone(),
             instance: out,
             poisoned: None,
+            input,
         })
     }
 
@@ -243,6 +244,7 @@ impl LoadedPlugin {
             plugin: self.clone(),
             instance: out,
             poisoned: None,
+            input: Vec::new(),
         })
     }
 }
@@ -374,6 +376,8 @@ pub struct AdapterHandle {
     plugin: std::sync::Arc<LoadedPlugin>,
     instance: *mut c_void,
     poisoned: Option<CallError>,
+    /// The next call's bytes; one buffer for the journey instead of one grown per call.
+    input: Vec<u8>,
 }
 
 // SAFETY: the SDK requires `Adapter: Send`, and `&mut self` on every call means one call at a
@@ -388,21 +392,24 @@ impl AdapterHandle {
     /// One call into the adapter. After a panic the handle refuses further calls itself, so a
     /// broken instance is never touched again.
     pub fn call(&mut self, call: &AdapterCall) -> Result<AdapterReply, CallError> {
-        let input = self.encode(call)?;
-        self.call_encoded(&input)
+        self.encode(call)?;
+        self.call_encoded()
     }
 
-    /// A call in the protocol's bytes, for [`AdapterHandle::call_encoded`]: the engine encodes
-    /// a response first and then hands the same response on to its event without a copy.
-    pub fn encode(&self, call: &AdapterCall) -> Result<Vec<u8>, CallError> {
-        codec::encode(call).map_err(|e| self.plugin.error(PluginErrorKind::Protocol, e))
+    /// Encodes the next call, for [`AdapterHandle::call_encoded`]: the engine encodes a
+    /// response first and then hands the same response on to its event without a copy.
+    pub fn encode(&mut self, call: &AdapterCall) -> Result<(), CallError> {
+        self.input.clear();
+        codec::encode_into(&mut self.input, call)
+            .map_err(|e| self.plugin.error(PluginErrorKind::Protocol, e))
     }
 
-    /// Makes a call encoded by [`AdapterHandle::encode`].
-    pub fn call_encoded(&mut self, input: &[u8]) -> Result<AdapterReply, CallError> {
+    /// Makes the call [`AdapterHandle::encode`] encoded last.
+    pub fn call_encoded(&mut self) -> Result<AdapterReply, CallError> {
         if let Some(e) = &self.poisoned {
             return Err(e.clone());
         }
+        let input = &self.input;
         // SAFETY: `instance` came from this plugin's `adapter_new`, is not yet dropped, and
         // `&mut self` guarantees no concurrent call; `input` outlives the call.
         let buf =
@@ -429,6 +436,8 @@ pub struct FakeHandle {
     plugin: std::sync::Arc<LoadedPlugin>,
     instance: *mut c_void,
     poisoned: Option<CallError>,
+    /// The next call's bytes, kept between calls (see [`AdapterHandle`]).
+    input: Vec<u8>,
 }
 
 // SAFETY: the SDK requires `Fake: Send`; `&mut self` serialises calls.
@@ -443,8 +452,10 @@ impl FakeHandle {
         if let Some(e) = &self.poisoned {
             return Err(e.clone());
         }
-        let input =
-            codec::encode(call).map_err(|e| self.plugin.error(PluginErrorKind::Protocol, e))?;
+        self.input.clear();
+        codec::encode_into(&mut self.input, call)
+            .map_err(|e| self.plugin.error(PluginErrorKind::Protocol, e))?;
+        let input = &self.input;
         // SAFETY: as in `AdapterHandle::call`, for an instance from `fake_new`.
         let buf =
             unsafe { (self.plugin.api.fake_call)(self.instance, input.as_ptr(), input.len()) };

@@ -55,7 +55,11 @@ fn to_bytes<S: Serialize>(value: &S, json: bool) -> Result<Vec<u8>, String> {
     if json {
         serde_json::to_vec(value).map_err(|e| e.to_string())
     } else {
-        codec::encode(value)
+        // Most replies carry a request or a response body: start at a size that holds one
+        // rather than growing (and copying) from a few bytes.
+        let mut out = Vec::with_capacity(1024);
+        codec::encode_into(&mut out, value)?;
+        Ok(out)
     }
 }
 

@@ -167,14 +167,21 @@ pub fn form_decode(s: &str) -> Vec<(String, String)> {
 
 /// Percent-encodes one path segment (`userId:abc` stays readable, `/` and spaces do not pass).
 pub fn encode_path_segment(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        match b {
             b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b':' | b'@' => {
-                (b as char).to_string()
+                out.push(b as char)
             }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
+            _ => {
+                out.push('%');
+                out.push(HEX[usize::from(b >> 4)] as char);
+                out.push(HEX[usize::from(b & 0xF)] as char);
+            }
+        }
+    }
+    out
 }
 
 #[cfg(test)]
@@ -218,5 +225,6 @@ mod tests {
     #[test]
     fn path_segment_encoding() {
         assert_eq!(encode_path_segment("userId:a b/c"), "userId:a%20b%2Fc");
+        assert_eq!(encode_path_segment("é~9"), "%C3%A9~9");
     }
 }
