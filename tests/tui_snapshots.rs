@@ -470,6 +470,53 @@ fn profile_form_with_a_validation_error() {
     insta::assert_snapshot!("profile_form_invalid_date", shown);
 }
 
+/// At 80x24 long values of the fields not being typed in end in `…`, wide characters
+/// (two columns each) included, instead of running into the popup's edge.
+#[test]
+fn profile_form_long_values_at_80x24() {
+    let recorded = record("approved");
+    let mut app = ready_app(&recorded, "approved", plugin_list(false), 80, 24);
+    press(&mut app, KeyCode::Char('e'));
+    // address.line1, below the group heading.
+    for _ in 0..7 {
+        press(&mut app, KeyCode::Down);
+    }
+    type_over(
+        &mut app,
+        "東京都千代田区丸の内一丁目九番二号 グラントウキョウサウスタワー",
+    );
+    press(&mut app, KeyCode::Down);
+    type_over(
+        &mut app,
+        "Suite 4200, attention of the compliance department, floor 42",
+    );
+    press(&mut app, KeyCode::Down);
+    let shown = screen(&app);
+    let row = |label: &str| {
+        shown
+            .lines()
+            .find(|l| l.contains(label))
+            .unwrap_or_else(|| panic!("no {label} row:\n{shown}"))
+            .to_string()
+    };
+    // 45 columns for the value: the ellipsis, then a blank where half a wide character would go.
+    assert!(row("line1").contains("九番二号 グラント… │ │\""), "{shown}");
+    assert!(
+        row("line2").ends_with("attention of the compliance depa…│ │\""),
+        "{shown}"
+    );
+    insta::assert_snapshot!("profile_form_long_values_80x24", shown);
+}
+
+/// Ctrl-U, then `text` typed into the selected field of the profile form.
+fn type_over(app: &mut App, text: &str) {
+    let clear = KeyEvent::new(KeyCode::Char('u'), KeyModifiers::CONTROL);
+    app.update(tui::action_for(app.input_mode(), clear).unwrap());
+    for c in text.chars() {
+        press(app, KeyCode::Char(c));
+    }
+}
+
 #[test]
 fn provider_picker() {
     let recorded = record("approved");
