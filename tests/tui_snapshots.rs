@@ -400,6 +400,51 @@ fn mid_journey_await_kyc_polling() {
     insta::assert_snapshot!("mid_journey_await_kyc", shown);
 }
 
+/// At 80x24 the countdown to the next poll still shows.
+#[test]
+fn mid_journey_polling_at_80x24() {
+    let recorded = record("slow_review");
+    let mut app = ready_app(&recorded, "slow_review", plugin_list(false), 80, 24);
+    press(&mut app, KeyCode::Char('a'));
+    app.update(Action::Runner(RunnerReport::Busy));
+    let second_poll = recorded
+        .events
+        .iter()
+        .enumerate()
+        .filter(|(_, e)| matches!(e, Event::StatusPolled { .. }))
+        .nth(1)
+        .map(|(i, _)| i)
+        .expect("slow_review polls more than once");
+    feed(&mut app, &recorded.events[..=second_poll]);
+    let shown = screen(&app);
+    assert!(shown.contains("PENDING · poll 3 in 150.0 s"), "{shown}");
+    insta::assert_snapshot!("mid_journey_await_kyc_80x24", shown);
+}
+
+/// At 80x24 ids give way first, so the status line reaches the next step and each stage's
+/// detail says what happened; the whole text stays in the log pane.
+#[test]
+fn finished_denied_journey_at_80x24() {
+    let mut app = finished_app("denied");
+    app.update(Action::Resize {
+        width: 80,
+        height: 24,
+    });
+    let shown = screen(&app);
+    let status = shown.lines().nth(1).unwrap();
+    assert!(
+        status.contains("identity 7ca6970f… is DENIED · next step: Paxos declined"),
+        "{shown}"
+    );
+    assert!(
+        status.trim_end_matches([' ', '"']).ends_with('…'),
+        "{shown}"
+    );
+    assert!(shown.contains("identity 7ca6970f… created"), "{shown}");
+    assert!(shown.contains("2 polls · DENIED · identity"), "{shown}");
+    insta::assert_snapshot!("finished_denied_80x24", shown);
+}
+
 #[test]
 fn finished_approved_journey() {
     let app = finished_app("approved");

@@ -1,6 +1,9 @@
 //! Text cut to terminal columns. A wide character (CJK, most emoji) takes two columns: counted
 //! as one, a line runs past its pane and the terminal cuts it there, silently.
 
+use regex::Regex;
+use std::borrow::Cow;
+use std::sync::LazyLock;
 use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
 /// Columns `s` takes on screen.
@@ -32,7 +35,31 @@ pub fn fit(s: &str, columns: usize) -> String {
     if columns == 0 {
         return String::new();
     }
-    format!("{}…", head(s, columns - 1))
+    let kept = head(s, columns - 1);
+    // Cut right after a shortened id: one ellipsis says it.
+    if kept.ends_with('…') {
+        return kept.to_string();
+    }
+    format!("{kept}…")
+}
+
+/// `s` in `columns`. When too long, ids (UUIDs) first give way to their first eight digits (the
+/// whole id is in the log pane and the inspector), then the end is cut with `…`.
+pub fn shorten(s: &str, columns: usize) -> String {
+    if width(s) <= columns {
+        return s.to_string();
+    }
+    fit(&short_ids(s), columns)
+}
+
+fn short_ids(s: &str) -> Cow<'_, str> {
+    static UUID: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(
+            r"\b([0-9A-Fa-f]{8})-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}\b",
+        )
+        .expect("a valid pattern")
+    });
+    UUID.replace_all(s, "${1}…")
 }
 
 /// `s` cut to its last `columns`, `…` first when cut (a field being typed in shows its end).
@@ -137,6 +164,18 @@ mod tests {
         {
             assert!(width(&row) <= 12, "{row}");
         }
+    }
+
+    #[test]
+    fn ids_give_way_before_the_words_after_them() {
+        let s = "identity 7ca6970f-0962-4251-9703-1fcc91bf5805 created; it is PENDING";
+        // Room for it all: nothing changes.
+        assert_eq!(shorten(s, 80), s);
+        assert_eq!(shorten(s, 40), "identity 7ca6970f… created; it is PENDI…");
+        assert_eq!(shorten(s, 36), "identity 7ca6970f… created; it is P…");
+        assert_eq!(shorten(s, 19), "identity 7ca6970f…");
+        // Hex runs that are not ids stay whole.
+        assert_eq!(shorten("sha 0123456789abcdef0123 ok", 12), "sha 0123456…");
     }
 
     #[test]
