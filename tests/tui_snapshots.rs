@@ -39,16 +39,23 @@ fn paxos_dir() -> PathBuf {
     let built = shipped_plugins(&["paxos"]);
     let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("tui-paxos-only");
     std::fs::create_dir_all(&dir).unwrap();
-    let dest = dir.join(lib_name("rampsim_paxos"));
-    // Copy then rename, so a copy another test has loaded is never rewritten in place.
-    let tmp = dir.join(format!(
+    copy_library(
+        &built.join(lib_name("rampsim_paxos")),
+        &dir.join(lib_name("rampsim_paxos")),
+    );
+    dir
+}
+
+/// Copy then rename, so a copy another test has loaded is never rewritten in place (its mapped
+/// pages would change under it: a crash).
+fn copy_library(from: &Path, to: &Path) {
+    let tmp = to.with_file_name(format!(
         ".{}-{:?}.tmp",
         std::process::id(),
         std::thread::current().id()
     ));
-    std::fs::copy(built.join(lib_name("rampsim_paxos")), &tmp).unwrap();
-    std::fs::rename(&tmp, &dest).unwrap();
-    dir
+    std::fs::copy(from, &tmp).unwrap();
+    std::fs::rename(&tmp, to).unwrap();
 }
 
 fn config(dir: &Path) -> TestConfig {
@@ -290,11 +297,10 @@ fn plugin_list(broken: bool) -> PluginList {
     if broken {
         std::fs::create_dir_all(&broken_dir).unwrap();
         let built = fixture_plugin(Some("wrong_abi"), "tui_acme");
-        std::fs::copy(
-            built.join(lib_name("rampsim_tui_acme")),
-            broken_dir.join(lib_name("rampsim_acme")),
-        )
-        .unwrap();
+        copy_library(
+            &built.join(lib_name("rampsim_tui_acme")),
+            &broken_dir.join(lib_name("rampsim_acme")),
+        );
         dirs.push(broken_dir.clone());
     }
     let mut list = PluginList::from_discovery(&discover(&dirs));
