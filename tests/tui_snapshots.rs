@@ -581,6 +581,37 @@ fn provider_picker() {
     insta::assert_snapshot!("provider_picker_failed_plugin", shown);
 }
 
+/// At 80x24 a provider's scenarios, endpoints and settings are below the popup's edge: the
+/// title says so, PgDn scrolls down to the last row and no further, and another row starts
+/// at the top again.
+#[test]
+fn provider_picker_scrolls_at_80x24() {
+    let recorded = record("approved");
+    let mut app = ready_app(&recorded, "approved", plugin_list(true), 80, 24);
+    press(&mut app, KeyCode::Char('p'));
+    let top = screen(&app);
+    assert!(top.contains("rows 1-17 of"), "{top}");
+    assert!(top.contains("PgUp PgDn scroll"), "{top}");
+    assert!(!top.contains("Endpoints"), "{top}");
+    insta::assert_snapshot!("provider_picker_80x24", top);
+    for _ in 0..10 {
+        press(&mut app, KeyCode::PageDown);
+    }
+    let bottom = screen(&app);
+    for needle in ["Endpoints", "Settings", "PgUp PgDn scroll"] {
+        assert!(bottom.contains(needle), "{needle}:\n{bottom}");
+    }
+    assert!(!bottom.contains("Paxos Identity"), "{bottom}");
+    insta::assert_snapshot!("provider_picker_80x24_scrolled", bottom);
+    // Still the same provider: ↑↓ choose, PgUp scrolls back.
+    press(&mut app, KeyCode::PageUp);
+    assert_ne!(screen(&app), bottom);
+    press(&mut app, KeyCode::Down);
+    let failed = screen(&app);
+    assert!(failed.contains("failed to load"), "{failed}");
+    assert!(!failed.contains("PgUp PgDn"), "{failed}");
+}
+
 /// `w` on a finished journey, with unredacted exports confirmed first: the question, then the
 /// real file written where the app said, then the screen that says where.
 #[test]

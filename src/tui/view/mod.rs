@@ -11,6 +11,7 @@ pub mod log;
 pub mod picker;
 pub mod popup;
 pub mod profile_form;
+pub mod provider_details;
 pub mod stages;
 pub mod text;
 pub mod timeline;
@@ -95,7 +96,9 @@ pub fn draw(frame: &mut Frame, app: &App) {
     match &app.popup {
         None => {}
         Some(Popup::Help) => help::draw(frame, area, app),
-        Some(Popup::Providers { selected }) => picker::draw_providers(frame, area, app, *selected),
+        Some(Popup::Providers { selected, scroll }) => {
+            picker::draw_providers(frame, area, app, *selected, *scroll)
+        }
         Some(Popup::Scenarios { selected }) => picker::draw_scenarios(frame, area, app, *selected),
         Some(Popup::Profile(form)) => profile_form::draw(frame, area, form),
         Some(Popup::Curl {
