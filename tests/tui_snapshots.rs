@@ -39,16 +39,23 @@ fn paxos_dir() -> PathBuf {
     let built = shipped_plugins(&["paxos"]);
     let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("tui-paxos-only");
     std::fs::create_dir_all(&dir).unwrap();
-    let dest = dir.join(lib_name("rampsim_paxos"));
-    // Copy then rename, so a copy another test has loaded is never rewritten in place.
-    let tmp = dir.join(format!(
+    copy_library(
+        &built.join(lib_name("rampsim_paxos")),
+        &dir.join(lib_name("rampsim_paxos")),
+    );
+    dir
+}
+
+/// Copy then rename, so a copy another test has loaded is never rewritten in place (its mapped
+/// pages would change under it: a crash).
+fn copy_library(from: &Path, to: &Path) {
+    let tmp = to.with_file_name(format!(
         ".{}-{:?}.tmp",
         std::process::id(),
         std::thread::current().id()
     ));
-    std::fs::copy(built.join(lib_name("rampsim_paxos")), &tmp).unwrap();
-    std::fs::rename(&tmp, &dest).unwrap();
-    dir
+    std::fs::copy(from, &tmp).unwrap();
+    std::fs::rename(&tmp, to).unwrap();
 }
 
 fn config(dir: &Path) -> TestConfig {
@@ -290,11 +297,10 @@ fn plugin_list(broken: bool) -> PluginList {
     if broken {
         std::fs::create_dir_all(&broken_dir).unwrap();
         let built = fixture_plugin(Some("wrong_abi"), "tui_acme");
-        std::fs::copy(
-            built.join(lib_name("rampsim_tui_acme")),
-            broken_dir.join(lib_name("rampsim_acme")),
-        )
-        .unwrap();
+        copy_library(
+            &built.join(lib_name("rampsim_tui_acme")),
+            &broken_dir.join(lib_name("rampsim_acme")),
+        );
         dirs.push(broken_dir.clone());
     }
     let mut list = PluginList::from_discovery(&discover(&dirs));
@@ -400,6 +406,51 @@ fn mid_journey_await_kyc_polling() {
     insta::assert_snapshot!("mid_journey_await_kyc", shown);
 }
 
+/// At 80x24 the countdown to the next poll still shows.
+#[test]
+fn mid_journey_polling_at_80x24() {
+    let recorded = record("slow_review");
+    let mut app = ready_app(&recorded, "slow_review", plugin_list(false), 80, 24);
+    press(&mut app, KeyCode::Char('a'));
+    app.update(Action::Runner(RunnerReport::Busy));
+    let second_poll = recorded
+        .events
+        .iter()
+        .enumerate()
+        .filter(|(_, e)| matches!(e, Event::StatusPolled { .. }))
+        .nth(1)
+        .map(|(i, _)| i)
+        .expect("slow_review polls more than once");
+    feed(&mut app, &recorded.events[..=second_poll]);
+    let shown = screen(&app);
+    assert!(shown.contains("PENDING · poll 3 in 150.0 s"), "{shown}");
+    insta::assert_snapshot!("mid_journey_await_kyc_80x24", shown);
+}
+
+/// At 80x24 ids give way first, so the status line reaches the next step and each stage's
+/// detail says what happened; the whole text stays in the log pane.
+#[test]
+fn finished_denied_journey_at_80x24() {
+    let mut app = finished_app("denied");
+    app.update(Action::Resize {
+        width: 80,
+        height: 24,
+    });
+    let shown = screen(&app);
+    let status = shown.lines().nth(1).unwrap();
+    assert!(
+        status.contains("identity 7ca6970f… is DENIED · next step: Paxos declined"),
+        "{shown}"
+    );
+    assert!(
+        status.trim_end_matches([' ', '"']).ends_with('…'),
+        "{shown}"
+    );
+    assert!(shown.contains("identity 7ca6970f… created"), "{shown}");
+    assert!(shown.contains("2 polls · DENIED · identity"), "{shown}");
+    insta::assert_snapshot!("finished_denied_80x24", shown);
+}
+
 #[test]
 fn finished_approved_journey() {
     let app = finished_app("approved");
@@ -470,6 +521,53 @@ fn profile_form_with_a_validation_error() {
     insta::assert_snapshot!("profile_form_invalid_date", shown);
 }
 
+/// At 80x24 long values of the fields not being typed in end in `…`, wide characters
+/// (two columns each) included, instead of running into the popup's edge.
+#[test]
+fn profile_form_long_values_at_80x24() {
+    let recorded = record("approved");
+    let mut app = ready_app(&recorded, "approved", plugin_list(false), 80, 24);
+    press(&mut app, KeyCode::Char('e'));
+    // address.line1, below the group heading.
+    for _ in 0..7 {
+        press(&mut app, KeyCode::Down);
+    }
+    type_over(
+        &mut app,
+        "東京都千代田区丸の内一丁目九番二号 グラントウキョウサウスタワー",
+    );
+    press(&mut app, KeyCode::Down);
+    type_over(
+        &mut app,
+        "Suite 4200, attention of the compliance department, floor 42",
+    );
+    press(&mut app, KeyCode::Down);
+    let shown = screen(&app);
+    let row = |label: &str| {
+        shown
+            .lines()
+            .find(|l| l.contains(label))
+            .unwrap_or_else(|| panic!("no {label} row:\n{shown}"))
+            .to_string()
+    };
+    // 45 columns for the value: the ellipsis, then a blank where half a wide character would go.
+    assert!(row("line1").contains("九番二号 グラント… │ │\""), "{shown}");
+    assert!(
+        row("line2").ends_with("attention of the compliance depa…│ │\""),
+        "{shown}"
+    );
+    insta::assert_snapshot!("profile_form_long_values_80x24", shown);
+}
+
+/// Ctrl-U, then `text` typed into the selected field of the profile form.
+fn type_over(app: &mut App, text: &str) {
+    let clear = KeyEvent::new(KeyCode::Char('u'), KeyModifiers::CONTROL);
+    app.update(tui::action_for(app.input_mode(), clear).unwrap());
+    for c in text.chars() {
+        press(app, KeyCode::Char(c));
+    }
+}
+
 #[test]
 fn provider_picker() {
     let recorded = record("approved");
@@ -481,6 +579,37 @@ fn provider_picker() {
     let shown = screen(&app);
     assert!(shown.contains("ABI version 99 does not match"), "{shown}");
     insta::assert_snapshot!("provider_picker_failed_plugin", shown);
+}
+
+/// At 80x24 a provider's scenarios, endpoints and settings are below the popup's edge: the
+/// title says so, PgDn scrolls down to the last row and no further, and another row starts
+/// at the top again.
+#[test]
+fn provider_picker_scrolls_at_80x24() {
+    let recorded = record("approved");
+    let mut app = ready_app(&recorded, "approved", plugin_list(true), 80, 24);
+    press(&mut app, KeyCode::Char('p'));
+    let top = screen(&app);
+    assert!(top.contains("rows 1-17 of"), "{top}");
+    assert!(top.contains("PgUp PgDn scroll"), "{top}");
+    assert!(!top.contains("Endpoints"), "{top}");
+    insta::assert_snapshot!("provider_picker_80x24", top);
+    for _ in 0..10 {
+        press(&mut app, KeyCode::PageDown);
+    }
+    let bottom = screen(&app);
+    for needle in ["Endpoints", "Settings", "PgUp PgDn scroll"] {
+        assert!(bottom.contains(needle), "{needle}:\n{bottom}");
+    }
+    assert!(!bottom.contains("Paxos Identity"), "{bottom}");
+    insta::assert_snapshot!("provider_picker_80x24_scrolled", bottom);
+    // Still the same provider: ↑↓ choose, PgUp scrolls back.
+    press(&mut app, KeyCode::PageUp);
+    assert_ne!(screen(&app), bottom);
+    press(&mut app, KeyCode::Down);
+    let failed = screen(&app);
+    assert!(failed.contains("failed to load"), "{failed}");
+    assert!(!failed.contains("PgUp PgDn"), "{failed}");
 }
 
 /// `w` on a finished journey, with unredacted exports confirmed first: the question, then the

@@ -49,6 +49,8 @@ pub enum Action {
     FocusRight,
     /// Move the selection (or scroll) in the focused pane or popup by this many rows.
     Move(i32),
+    /// PgUp / PgDn in a picker: scroll the highlighted item's details, not the list.
+    Scroll(i32),
     /// Home / End.
     MoveToStart,
     MoveToEnd,

@@ -112,6 +112,9 @@ pub enum Popup {
     Help,
     Providers {
         selected: usize,
+        /// Rows the details are scrolled (PgUp PgDn): a plugin's details are longer than the
+        /// popup on a small terminal. Back to the top when another row is chosen.
+        scroll: usize,
     },
     Scenarios {
         selected: usize,
@@ -401,7 +404,10 @@ impl App {
                             .position(|p| p.manifest.id == self.provider())
                     })
                     .unwrap_or(0);
-                self.popup = Some(Popup::Providers { selected });
+                self.popup = Some(Popup::Providers {
+                    selected,
+                    scroll: 0,
+                });
                 Vec::new()
             }
             Action::OpenScenarioPicker => {
@@ -499,6 +505,7 @@ impl App {
                 return self.show_curl();
             }
             Action::Move(delta) => self.move_in_popup(delta),
+            Action::Scroll(delta) => self.scroll_popup(delta),
             Action::MoveToStart => self.move_in_popup(i32::MIN / 2),
             Action::MoveToEnd => self.move_in_popup(i32::MAX / 2),
             Action::Input(c) => self.edit_form(|s| s.push(c)),
@@ -522,9 +529,11 @@ impl App {
     fn move_in_popup(&mut self, delta: i32) {
         let len = self.popup_list_len();
         match &mut self.popup {
-            Some(Popup::Providers { selected } | Popup::Scenarios { selected }) => {
+            Some(Popup::Providers { selected, scroll }) => {
                 *selected = step(*selected, delta, len);
+                *scroll = 0;
             }
+            Some(Popup::Scenarios { selected }) => *selected = step(*selected, delta, len),
             Some(Popup::Profile(form)) => form.move_by(delta),
             // The view stops it at the end of the command.
             Some(Popup::Curl {
@@ -538,6 +547,27 @@ impl App {
         }
     }
 
+    /// PgUp PgDn in a picker: the provider's details scroll; the scenario picker's details fit,
+    /// so there they page the list as they always did.
+    fn scroll_popup(&mut self, delta: i32) {
+        let area = ratatui::layout::Rect::new(0, 0, self.width, self.height);
+        match &self.popup {
+            Some(Popup::Providers { selected, scroll }) => {
+                let max = view::picker::provider_max_scroll(self, *selected, area);
+                // From where the view stopped it (a resize can lower the end).
+                let to = (*scroll)
+                    .min(max)
+                    .saturating_add_signed(delta as isize)
+                    .min(max);
+                self.dirty = to != *scroll;
+                if let Some(Popup::Providers { scroll, .. }) = &mut self.popup {
+                    *scroll = to;
+                }
+            }
+            _ => self.move_in_popup(delta),
+        }
+    }
+
     fn edit_form(&mut self, change: impl FnOnce(&mut String)) {
         match &mut self.popup {
             Some(Popup::Profile(form)) => form.edit(change),
@@ -547,9 +577,9 @@ impl App {
 
     fn confirm_popup(&mut self) -> Vec<Effect> {
         match self.popup.take() {
-            Some(Popup::Providers { selected }) => {
+            Some(Popup::Providers { selected, scroll }) => {
                 let Some(list) = &self.plugins else {
-                    self.popup = Some(Popup::Providers { selected });
+                    self.popup = Some(Popup::Providers { selected, scroll });
                     return Vec::new();
                 };
                 match list.plugins.get(selected) {
@@ -577,7 +607,7 @@ impl App {
                     }
                     None => {
                         // A library that failed to load: keep the picker open to read why.
-                        self.popup = Some(Popup::Providers { selected });
+                        self.popup = Some(Popup::Providers { selected, scroll });
                         self.dirty = false;
                         Vec::new()
                     }
@@ -847,6 +877,13 @@ impl App {
     }
 
     fn scroll_at(&mut self, column: u16, row: u16, delta: i32) -> Vec<Effect> {
+        let area = ratatui::layout::Rect::new(0, 0, self.width, self.height);
+        if matches!(self.popup, Some(Popup::Providers { .. }))
+            && view::picker::in_details(area, column, row)
+        {
+            // Text scrolls a few lines a notch, as in the panes.
+            return self.update_popup(Action::Scroll(delta * 3));
+        }
         if self.popup.is_some() {
             return self.update_popup(Action::Move(delta));
         }
@@ -895,11 +932,15 @@ impl App {
     fn click_in_popup(&mut self, column: u16, row: u16) -> Vec<Effect> {
         let area = ratatui::layout::Rect::new(0, 0, self.width, self.height);
         let len = self.popup_list_len();
-        if let Some(Popup::Providers { selected } | Popup::Scenarios { selected }) = &mut self.popup
-        {
-            if let Some(i) = view::picker::row_at(area, column, row, *selected, len) {
-                *selected = i;
+        let moved = match &self.popup {
+            Some(Popup::Providers { selected, .. } | Popup::Scenarios { selected }) => {
+                view::picker::row_at(area, column, row, *selected, len)
+                    .map(|i| i as i32 - *selected as i32)
             }
+            _ => None,
+        };
+        if let Some(delta) = moved {
+            self.move_in_popup(delta);
         }
         Vec::new()
     }
@@ -1073,11 +1114,15 @@ impl App {
                 vec![("y", "export real values"), ("n", "keep redacting")]
             }
             Some(Popup::Curl { .. }) => vec![("Esc", "close"), ("c", "copy again")],
-            Some(Popup::Providers { .. }) => vec![
-                ("↑↓", "choose"),
-                ("Enter", "use provider"),
-                ("Esc", "close"),
-            ],
+            Some(Popup::Providers { selected, .. }) => {
+                let mut keys = vec![("↑↓", "choose")];
+                let area = ratatui::layout::Rect::new(0, 0, self.width, self.height);
+                if view::picker::provider_max_scroll(self, *selected, area) > 0 {
+                    keys.push(("PgUp PgDn", "details"));
+                }
+                keys.extend([("Enter", "use provider"), ("Esc", "close")]);
+                keys
+            }
             Some(Popup::Scenarios { .. }) => vec![
                 ("↑↓", "choose"),
                 ("Enter", "use scenario"),
@@ -1637,6 +1682,84 @@ mod tests {
         }
         app.update(ev(done));
         assert!(screen(&app).contains("Timeline"));
+    }
+
+    /// A plugin whose details are longer than the provider picker at 80x24, and a second one.
+    fn long_plugin_list() -> PluginList {
+        let mut long = manifest();
+        long.scenarios = (0..30)
+            .map(|i| ScenarioInfo {
+                name: format!("scenario_{i:02}"),
+                description: String::new(),
+                expected_outcome: Outcome::OrderCreated,
+            })
+            .collect();
+        let mut other = manifest();
+        other.id = "other".into();
+        let entry = |manifest| crate::tui::PluginEntry {
+            path: "/p/lib.so".into(),
+            manifest,
+        };
+        PluginList {
+            plugins: vec![entry(long), entry(other)],
+            ..PluginList::default()
+        }
+    }
+
+    fn picker_scroll(app: &App) -> (usize, usize) {
+        match &app.popup {
+            Some(Popup::Providers { selected, scroll }) => (*selected, *scroll),
+            _ => panic!("the provider picker is closed"),
+        }
+    }
+
+    #[test]
+    fn the_provider_pickers_details_scroll_to_their_end_and_no_further() {
+        let mut app = ready_app();
+        app.update(Action::Resize {
+            width: 80,
+            height: 24,
+        });
+        app.update(Action::PluginsFound(long_plugin_list()));
+        app.update(Action::OpenProviderPicker);
+        let area = ratatui::layout::Rect::new(0, 0, 80, 24);
+        let max = view::picker::provider_max_scroll(&app, 0, area);
+        assert!(max > 10, "{max}");
+        assert!(app.key_hints().contains(&("PgUp PgDn", "details")));
+        app.update(Action::Scroll(10));
+        assert_eq!(picker_scroll(&app), (0, 10));
+        for _ in 0..10 {
+            app.update(Action::Scroll(10));
+        }
+        assert_eq!(picker_scroll(&app), (0, max));
+        assert!(screen(&app).contains("scenario_29"), "{}", screen(&app));
+        // The wheel scrolls the details under it, three rows a notch, and chooses over the list.
+        let (details, list) = ((40, 10), (5, 4));
+        assert!(view::picker::in_details(area, details.0, details.1));
+        app.update(Action::ScrollAt {
+            column: details.0,
+            row: details.1,
+            delta: -1,
+        });
+        assert_eq!(picker_scroll(&app), (0, max - 3));
+        app.update(Action::ScrollAt {
+            column: list.0,
+            row: list.1,
+            delta: 1,
+        });
+        assert_eq!(
+            picker_scroll(&app),
+            (1, 0),
+            "another provider starts at the top"
+        );
+        assert!(!app.key_hints().contains(&("PgUp PgDn", "details")));
+        app.update(Action::Scroll(10));
+        assert_eq!(picker_scroll(&app), (1, 0), "nothing to scroll");
+        // The scenario picker's details fit: there the pages move the list, as before.
+        app.update(Action::ClosePopup);
+        app.update(Action::OpenScenarioPicker);
+        app.update(Action::Scroll(10));
+        assert!(matches!(app.popup, Some(Popup::Scenarios { selected: 1 })));
     }
 
     #[test]

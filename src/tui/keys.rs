@@ -74,6 +74,9 @@ fn navigation(mode: InputMode, code: KeyCode) -> Option<Action> {
     Some(match code {
         KeyCode::Up => Action::Move(-1),
         KeyCode::Down => Action::Move(1),
+        // In a picker ↑↓ choose; the pages scroll the details, as in the curl popup.
+        KeyCode::PageUp if mode == InputMode::Picker => Action::Scroll(-10),
+        KeyCode::PageDown if mode == InputMode::Picker => Action::Scroll(10),
         KeyCode::PageUp => Action::Move(-10),
         KeyCode::PageDown => Action::Move(10),
         KeyCode::Home => Action::MoveToStart,
@@ -136,6 +139,19 @@ mod tests {
             action_for(InputMode::Picker, key(KeyCode::Enter)),
             Some(Action::Confirm)
         ));
+    }
+
+    #[test]
+    fn page_keys_scroll_a_pickers_details_and_move_elsewhere() {
+        let page_down = action_for(InputMode::Picker, key(KeyCode::PageDown));
+        assert!(matches!(page_down, Some(Action::Scroll(10))));
+        let page_up = action_for(InputMode::Picker, key(KeyCode::PageUp));
+        assert!(matches!(page_up, Some(Action::Scroll(-10))));
+        // ↑↓ still choose in a picker; elsewhere the pages move as before.
+        let down = action_for(InputMode::Picker, key(KeyCode::Down));
+        assert!(matches!(down, Some(Action::Move(1))));
+        let reading = action_for(InputMode::Reading, key(KeyCode::PageDown));
+        assert!(matches!(reading, Some(Action::Move(10))));
     }
 
     #[test]

@@ -3,6 +3,7 @@
 //! once it is known. The second row is the status line.
 
 use super::format::outcome_color;
+use super::text::{self, shorten};
 use super::{dim, fit};
 use crate::tui::app::{App, Setup};
 use rampsim_plugin_sdk::wire::{LogLevel, Mode};
@@ -57,15 +58,35 @@ fn left_side(app: &App, width: u16) -> Line<'static> {
     if long.width() <= width as usize {
         return long;
     }
+    // Profile and scenario share what the provider leaves, so nothing runs under the badges.
+    let budget = (width as usize).saturating_sub(1 + text::width(&provider) + 6);
+    let (profile_w, scenario_w) = share(text::width(&profile), text::width(&scenario), budget);
     let sep = || Span::styled(" · ", dim());
     Line::from(vec![
         Span::raw(" "),
         Span::styled(provider, bold),
         sep(),
-        Span::styled(fit(&profile, 20), bold),
+        Span::styled(fit(&profile, profile_w), bold),
         sep(),
-        Span::styled(fit(&scenario, 20), bold),
+        Span::styled(fit(&scenario, scenario_w), bold),
     ])
+}
+
+/// Columns for two texts of widths `a` and `b` (at most 20 each) in `budget`: the shorter keeps
+/// its width when it takes less than half.
+fn share(a: usize, b: usize, budget: usize) -> (usize, usize) {
+    let (a, b) = (a.min(20), b.min(20));
+    if a + b <= budget {
+        return (a, b);
+    }
+    let half = budget / 2;
+    if a <= half {
+        (a, budget - a)
+    } else if b <= half {
+        (budget - b, b)
+    } else {
+        (half, budget - half)
+    }
 }
 
 fn right_side(app: &App) -> Line<'static> {
@@ -133,7 +154,7 @@ fn status_line(app: &App, width: usize) -> Line<'static> {
             LogLevel::Info | LogLevel::Debug => Style::default().fg(Color::Green),
         };
         return Line::from(Span::styled(
-            fit(&format!(" {}", status.text), width),
+            shorten(&format!(" {}", status.text), width),
             style,
         ));
     }
@@ -176,5 +197,54 @@ fn status_line(app: &App, width: usize) -> Line<'static> {
             ),
         },
     };
-    Line::from(Span::styled(fit(&text, width), style))
+    // The whole text is in the log pane, which wraps.
+    Line::from(Span::styled(shorten(&text, width), style))
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::tui::app::{App, AppInit};
+    use ratatui::backend::TestBackend;
+    use ratatui::Terminal;
+
+    fn top_row(profile: &str, scenario: &str) -> String {
+        let init = AppInit {
+            provider: "paxos".into(),
+            profile: profile.into(),
+            scenario: Some(scenario.into()),
+            mode: rampsim_plugin_sdk::wire::Mode::Sandbox,
+            log_file: "/l".into(),
+            config_path: "/c".into(),
+            journeys_dir: "/j".into(),
+        };
+        let mut app = App::new(init, 80, 24);
+        app.unredacted = true;
+        let mut t = Terminal::new(TestBackend::new(80, 24)).unwrap();
+        t.draw(|f| super::draw(f, f.area(), &app)).unwrap();
+        let text = crate::tui::view::buffer_text(t.backend().buffer());
+        text.lines().next().unwrap().to_string()
+    }
+
+    #[test]
+    fn the_short_top_row_cuts_with_an_ellipsis_before_the_badges() {
+        // The badges take the right side; what is left is shared, each cut with an ellipsis.
+        let row = top_row("billy-duncan (edited)", "duplicate_cip_id");
+        let (left, _) = row.split_once(" UNREDACTED").unwrap();
+        assert_eq!(
+            left.trim_end(),
+            " paxos · billy-duncan (e… · duplicate_cip_id",
+            "{row}"
+        );
+        let row = top_row("billy-duncan-with-a-long-name", "a-long-scenario-name-too");
+        let (left, _) = row.split_once(" UNREDACTED").unwrap();
+        assert!(left.ends_with('…') || left.ends_with("… "), "{row}");
+        assert_eq!(
+            top_row("billy", "approved")
+                .split_once(" UNREDACTED")
+                .unwrap()
+                .0
+                .trim_end(),
+            " paxos · billy · approved"
+        );
+    }
 }

@@ -11,7 +11,9 @@ pub mod log;
 pub mod picker;
 pub mod popup;
 pub mod profile_form;
+pub mod provider_details;
 pub mod stages;
+pub mod text;
 pub mod timeline;
 
 use super::app::{App, Pane, Popup};
@@ -20,6 +22,7 @@ use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Borders, Paragraph, Wrap};
 use ratatui::Frame;
+pub use text::{fit, pad, wrap_hanging};
 
 pub const MIN_WIDTH: u16 = 80;
 pub const MIN_HEIGHT: u16 = 24;
@@ -93,7 +96,9 @@ pub fn draw(frame: &mut Frame, app: &App) {
     match &app.popup {
         None => {}
         Some(Popup::Help) => help::draw(frame, area, app),
-        Some(Popup::Providers { selected }) => picker::draw_providers(frame, area, app, *selected),
+        Some(Popup::Providers { selected, scroll }) => {
+            picker::draw_providers(frame, area, app, *selected, *scroll)
+        }
         Some(Popup::Scenarios { selected }) => picker::draw_scenarios(frame, area, app, *selected),
         Some(Popup::Profile(form)) => profile_form::draw(frame, area, form),
         Some(Popup::Curl {
@@ -170,24 +175,6 @@ pub fn list_offset(selected: usize, len: usize, visible: usize) -> usize {
     selected.saturating_sub(visible - 1).min(len - visible)
 }
 
-/// `s` cut to `width` characters, with an ellipsis when cut.
-pub fn fit(s: &str, width: usize) -> String {
-    if s.chars().count() <= width {
-        return s.to_string();
-    }
-    if width == 0 {
-        return String::new();
-    }
-    let mut out: String = s.chars().take(width - 1).collect();
-    out.push('…');
-    out
-}
-
-/// `s` cut or padded to exactly `width` characters.
-pub fn pad(s: &str, width: usize) -> String {
-    format!("{:<width$}", fit(s, width))
-}
-
 pub const SELECTED_MARK: &str = "›";
 
 pub fn selected_style(focused: bool) -> Style {
@@ -200,50 +187,6 @@ pub fn selected_style(focused: bool) -> Style {
 
 pub fn dim() -> Style {
     Style::default().fg(Color::DarkGray)
-}
-
-/// `prefix` then `text` word-wrapped to `width`, continuation lines indented under the text.
-pub fn wrap_hanging(prefix: &str, text: &str, width: usize) -> Vec<String> {
-    let indent = prefix.chars().count();
-    let room = width.saturating_sub(indent).max(8);
-    let mut lines: Vec<String> = Vec::new();
-    let mut current = String::new();
-    for word in text.split_whitespace() {
-        let mut word: String = word.to_string();
-        // A word longer than the room is cut where the room ends.
-        while word.chars().count() > room {
-            if !current.is_empty() {
-                lines.push(std::mem::take(&mut current));
-            }
-            let head: String = word.chars().take(room).collect();
-            word = word.chars().skip(room).collect();
-            lines.push(head);
-        }
-        let needed =
-            current.chars().count() + usize::from(!current.is_empty()) + word.chars().count();
-        if needed > room && !current.is_empty() {
-            lines.push(std::mem::take(&mut current));
-        }
-        if !current.is_empty() {
-            current.push(' ');
-        }
-        current.push_str(&word);
-    }
-    if !current.is_empty() || lines.is_empty() {
-        lines.push(current);
-    }
-    let pad = " ".repeat(indent);
-    lines
-        .into_iter()
-        .enumerate()
-        .map(|(i, l)| {
-            if i == 0 {
-                format!("{prefix}{l}")
-            } else {
-                format!("{pad}{l}")
-            }
-        })
-        .collect()
 }
 
 /// A drawn buffer as text, one line per row (for tests that read the screen).
@@ -262,13 +205,6 @@ pub(crate) fn buffer_text(buf: &ratatui::buffer::Buffer) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn hanging_wrap_indents_continuations() {
-        let lines = wrap_hanging("  key  ", "one two three four", 16);
-        assert_eq!(lines, vec!["  key  one two", "       three", "       four"]);
-        assert_eq!(wrap_hanging("", "", 10), vec![""]);
-    }
 
     #[test]
     fn list_offset_keeps_the_selection_visible() {

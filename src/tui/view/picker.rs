@@ -1,10 +1,11 @@
 //! The provider and scenario pickers: a list on the left, the highlighted item in full on the
-//! right. Plugins that failed to load are listed too, with why.
+//! right. Plugins that failed to load are listed too, with why. A provider's details can be
+//! longer than the popup: they scroll (PgUp PgDn, the wheel over them), and the title says so.
 
 use super::popup::{centered, frame_popup};
-use super::{dim, fit, list_offset, wrap_hanging, SELECTED_MARK};
+use super::provider_details;
+use super::{dim, fit, list_offset, SELECTED_MARK};
 use crate::tui::app::App;
-use crate::tui::plugins::{FailedEntry, PluginEntry};
 use rampsim_plugin_sdk::wire::Manifest;
 use ratatui::layout::Rect;
 use ratatui::style::{Color, Modifier, Style};
@@ -74,9 +75,44 @@ fn list_lines(
         .collect()
 }
 
-pub fn draw_providers(frame: &mut Frame, area: Rect, app: &App, selected: usize) {
+/// The provider picker's details for list row `selected`, one line a row, and how many rows
+/// show: what is below the popup's edge is reached by scrolling.
+pub fn provider_rows(app: &App, selected: usize, area: Rect) -> (Vec<Line<'static>>, usize) {
+    let (_, a) = areas(area);
+    let rows = app.plugins.as_ref().map_or_else(Vec::new, |list| {
+        provider_details::rows(list, selected, a.details.width as usize)
+    });
+    (rows, a.details.height as usize)
+}
+
+/// The furthest the provider picker's details scroll.
+pub fn provider_max_scroll(app: &App, selected: usize, area: Rect) -> usize {
+    let (rows, visible) = provider_rows(app, selected, area);
+    rows.len().saturating_sub(visible)
+}
+
+/// Whether a screen position is over the picker's details (the wheel scrolls them there).
+pub fn in_details(area: Rect, column: u16, row: u16) -> bool {
+    let (_, a) = areas(area);
+    a.details
+        .contains(ratatui::layout::Position::new(column, row))
+}
+
+pub fn draw_providers(frame: &mut Frame, area: Rect, app: &App, selected: usize, scroll: usize) {
     let (popup, a) = areas(area);
-    frame_popup(frame, popup, " Provider ".into());
+    let (details, visible) = provider_rows(app, selected, area);
+    let total = details.len();
+    let scroll = scroll.min(total.saturating_sub(visible));
+    let mut title = " Provider ".to_string();
+    if total > visible {
+        // As the curl popup says it: there is more, and how to reach it.
+        title.push_str(&format!(
+            "· rows {}-{} of {total} · PgUp PgDn scroll ",
+            scroll + 1,
+            scroll + visible
+        ));
+    }
+    frame_popup(frame, popup, title);
     let Some(list) = &app.plugins else {
         frame.render_widget(
             Paragraph::new(Span::styled("looking for plugins…", dim())),
@@ -115,20 +151,8 @@ pub fn draw_providers(frame: &mut Frame, area: Rect, app: &App, selected: usize)
             a.list,
         );
     }
-    let details = match (
-        list.plugins.get(selected),
-        selected
-            .checked_sub(list.plugins.len())
-            .and_then(|i| list.failed.get(i)),
-    ) {
-        (Some(p), _) => plugin_details(p, a.details.width as usize),
-        (None, Some(f)) => failed_details(f),
-        (None, None) => Vec::new(),
-    };
-    frame.render_widget(
-        Paragraph::new(details).wrap(Wrap { trim: false }),
-        a.details,
-    );
+    let shown: Vec<Line> = details.into_iter().skip(scroll).take(visible).collect();
+    frame.render_widget(Paragraph::new(shown), a.details);
     let searched: Vec<String> = list
         .searched
         .iter()
@@ -144,100 +168,6 @@ pub fn draw_providers(frame: &mut Frame, area: Rect, app: &App, selected: usize)
         )),
         a.bottom,
     );
-}
-
-fn heading(text: &str) -> Line<'static> {
-    Line::from(Span::styled(
-        text.to_string(),
-        Style::default()
-            .fg(Color::Cyan)
-            .add_modifier(Modifier::BOLD),
-    ))
-}
-
-fn plugin_details(p: &PluginEntry, width: usize) -> Vec<Line<'static>> {
-    let m = &p.manifest;
-    let bold = Style::default().add_modifier(Modifier::BOLD);
-    let mut lines = vec![Line::from(Span::styled(m.name.clone(), bold))];
-    let about = format!(
-        "{} {} · protocol {} · {}",
-        m.id,
-        m.version,
-        m.protocol_version,
-        p.path.display()
-    );
-    lines.extend(
-        wrap_hanging("", &about, width)
-            .into_iter()
-            .map(|l| Line::from(Span::styled(l, dim()))),
-    );
-    if !m.description.is_empty() {
-        lines.extend(
-            wrap_hanging("", &m.description, width)
-                .into_iter()
-                .map(Line::from),
-        );
-    }
-    lines.push(heading("Stages"));
-    for s in &m.stages {
-        let what = match &s.skipped {
-            Some(r) => format!("skipped: {r}"),
-            None => s.label.clone(),
-        };
-        let prefix = format!("  {:<16} ", s.stage.as_str());
-        lines.extend(
-            wrap_hanging(&prefix, &what, width)
-                .into_iter()
-                .map(Line::from),
-        );
-    }
-    lines.push(heading("Scenarios"));
-    for s in &m.scenarios {
-        lines.push(Line::from(vec![
-            Span::raw(format!("  {:<20} → ", s.name)),
-            Span::styled(
-                s.expected_outcome.as_str().to_string(),
-                Style::default().fg(super::format::outcome_color(s.expected_outcome)),
-            ),
-        ]));
-        lines.extend(
-            wrap_hanging("      ", &s.description, width)
-                .into_iter()
-                .map(|l| Line::from(Span::styled(l, dim()))),
-        );
-    }
-    lines.push(heading("Endpoints"));
-    for e in &m.endpoints {
-        lines.push(Line::from(fit(
-            &format!("  {:<16} {}", e.name, e.live_base_url),
-            width,
-        )));
-    }
-    if !m.settings.is_empty() {
-        lines.push(heading("Settings"));
-        for s in &m.settings {
-            let secret = if s.secret { "secret · " } else { "" };
-            let prefix = format!("  {:<16} ", s.name);
-            lines.extend(
-                wrap_hanging(&prefix, &format!("{secret}{}", s.description), width)
-                    .into_iter()
-                    .map(Line::from),
-            );
-        }
-    }
-    lines
-}
-
-fn failed_details(f: &FailedEntry) -> Vec<Line<'static>> {
-    vec![
-        Line::from(Span::styled(
-            "failed to load",
-            Style::default().fg(Color::Red).add_modifier(Modifier::BOLD),
-        )),
-        Line::from(Span::styled(f.path.display().to_string(), dim())),
-        Line::from(""),
-        Line::from(f.why.clone()),
-    ]
 }
 
 pub fn draw_scenarios(frame: &mut Frame, area: Rect, app: &App, selected: usize) {

@@ -1,6 +1,7 @@
 //! The profile form: fields grouped as in a profile file, each problem under its field.
 
 use super::popup::{centered, frame_popup};
+use super::text::tail_fit;
 use super::{dim, fit, pad, wrap_hanging, SELECTED_MARK};
 use crate::tui::form::{ProfileForm, FIELDS};
 use ratatui::layout::Rect;
@@ -117,33 +118,4 @@ pub fn draw(frame: &mut Frame, area: Rect, form: &ProfileForm) {
             1,
         ),
     );
-}
-
-/// `s` cut to its last `width` characters, `…` first when cut.
-fn tail_fit(s: &str, width: usize) -> String {
-    let n = s.chars().count();
-    if n <= width {
-        return s.to_string();
-    }
-    if width == 0 {
-        return String::new();
-    }
-    let mut out = String::from("…");
-    out.extend(s.chars().skip(n - (width - 1)));
-    out
-}
-
-#[cfg(test)]
-mod tail_tests {
-    use super::tail_fit;
-
-    #[test]
-    fn the_field_being_typed_in_shows_its_end() {
-        assert_eq!(tail_fit("short▏", 10), "short▏");
-        assert_eq!(
-            tail_fit("full_legal_name, date_of_birth, liveness▏", 12),
-            "…, liveness▏"
-        );
-        assert_eq!(tail_fit("abc", 0), "");
-    }
 }

@@ -2,6 +2,7 @@
 //! word, time to the next poll). Two rows per stage, always, so a click maps to a stage.
 
 use super::format::duration_ms;
+use super::text::{shorten, width};
 use super::{dim, fit, pad, pane_block, selected_style, SELECTED_MARK};
 use crate::journey::StageState;
 use crate::tui::app::{App, Pane};
@@ -88,26 +89,29 @@ fn stage_lines(app: &App, view: &StageView, width: usize) -> (Line<'static>, Lin
         Span::styled(pad(word, 9), Style::default().fg(color)),
         Span::styled(format!("{:>dur_w$}", fit(&duration, dur_w)), dim()),
     ]);
-    let (mut detail, mut style) = detail(app, view);
-    if view.stale {
-        detail = format!("earlier run: {detail}");
-        style = dim();
-    }
+    let prefix = if view.stale { "earlier run: " } else { "" };
+    let (detail, style) = detail(app, view, width.saturating_sub(3 + prefix.len()));
+    let style = if view.stale { dim() } else { style };
     let second = Line::from(vec![
         Span::raw("   "),
-        Span::styled(fit(&detail, width.saturating_sub(3)), style),
+        Span::styled(format!("{prefix}{detail}"), style),
     ]);
     (first, second)
 }
 
-fn detail(app: &App, view: &StageView) -> (String, Style) {
+/// The stage's second row, in `columns`.
+fn detail(app: &App, view: &StageView, columns: usize) -> (String, Style) {
     let red = Style::default().fg(Color::Red);
     match view.status {
         StageStatus::Pending => (
-            view.skip_reason
-                .as_ref()
-                .map(|r| format!("skips: {r}"))
-                .unwrap_or_else(|| view.label.clone()),
+            shorten(
+                &view
+                    .skip_reason
+                    .as_ref()
+                    .map(|r| format!("skips: {r}"))
+                    .unwrap_or_else(|| view.label.clone()),
+                columns,
+            ),
             dim(),
         ),
         StageStatus::Running => match view.next_poll {
@@ -118,17 +122,13 @@ fn detail(app: &App, view: &StageView) -> (String, Style) {
                     let heard = app.now.saturating_duration_since(next.heard).as_millis() as u64;
                     next.in_ms.saturating_sub(heard)
                 };
+                let status = view.provider_status.as_deref().unwrap_or("?");
                 (
-                    format!(
-                        "poll {} · {} · next poll in {:.1} s",
-                        view.polls,
-                        view.provider_status.as_deref().unwrap_or("?"),
-                        left_ms as f64 / 1000.0
-                    ),
+                    poll_line(view.polls, status, left_ms, columns),
                     Style::default().fg(Color::Cyan),
                 )
             }
-            None => (view.label.clone(), dim()),
+            None => (shorten(&view.label, columns), dim()),
         },
         StageStatus::Finished(state) => {
             let mut text = String::new();
@@ -146,7 +146,48 @@ fn detail(app: &App, view: &StageView) -> (String, Style) {
                 StageState::Ended => Style::default().fg(Color::Yellow),
                 _ => Style::default(),
             };
-            (text, style)
+            (shorten(&text, columns), style)
         }
+    }
+}
+
+/// A running poll in `columns`. The countdown is what the operator waits on: when the whole
+/// line does not fit, the provider's word and the countdown come first, the count folded in.
+fn poll_line(polls: u32, status: &str, left_ms: u64, columns: usize) -> String {
+    let seconds = format!("{:.1} s", left_ms as f64 / 1000.0);
+    let full = format!("poll {polls} · {status} · next poll in {seconds}");
+    if width(&full) <= columns {
+        return full;
+    }
+    let short = format!("{status} · poll {} in {seconds}", polls + 1);
+    if width(&short) <= columns {
+        return short;
+    }
+    // A long provider word is cut, not the countdown.
+    fit(
+        &format!("poll {} in {seconds} · {status}", polls + 1),
+        columns,
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::poll_line;
+
+    #[test]
+    fn the_countdown_to_the_next_poll_always_shows() {
+        assert_eq!(
+            poll_line(2, "PENDING", 150_000, 41),
+            "poll 2 · PENDING · next poll in 150.0 s"
+        );
+        // The stages pane at 80 columns.
+        assert_eq!(
+            poll_line(2, "PENDING", 150_000, 31),
+            "PENDING · poll 3 in 150.0 s"
+        );
+        assert_eq!(
+            poll_line(1, "ENHANCED_DUE_DILIGENCE_REVIEW", 9_500, 31),
+            "poll 2 in 9.5 s · ENHANCED_DUE…"
+        );
     }
 }
