@@ -615,11 +615,15 @@ impl Journey {
                     if !super::transport::is_retry_safe(&request)
                         && (status >= 500 || (200..300).contains(&status))
                     {
+                        // A success that is a gateway's page or cut off says nothing for sure.
+                        let sure = status < 500
+                            && super::transport::broken_answer(&request, &received.response)
+                                .is_none();
                         self.acted_on = Some(format!(
                             "{} {} carries no idempotency key and was answered {status}: the provider {} acted on it",
                             request.method,
                             request.path,
-                            if status >= 500 { "may have" } else { "has" }
+                            if sure { "has" } else { "may have" }
                         ));
                     }
                     reply = self.hand_response(stage, received)?;

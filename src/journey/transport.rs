@@ -32,6 +32,33 @@ fn retryable_status(status: u16) -> bool {
     status == 429 || status == 502 || status == 503 || status == 504 || status == 500
 }
 
+/// Why an answer is not one the provider meant to send: its body is declared JSON but is cut off
+/// or garbled, or it is a success that is an HTML page (a proxy's or gateway's) although the
+/// request accepts JSON only. Sent again when the request is safe to repeat, as a 5xx would be;
+/// otherwise the adapter sees it.
+pub(crate) fn broken_answer(req: &HttpRequest, response: &HttpResponse) -> Option<&'static str> {
+    if response.body.is_empty() {
+        return None;
+    }
+    let content_type = response
+        .header("content-type")
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    if content_type.contains("json") {
+        // A full parse that stores nothing: the adapter reads the body again anyway.
+        return serde_json::from_str::<serde::de::IgnoredAny>(&response.body)
+            .is_err()
+            .then_some("JSON that is cut off or garbled");
+    }
+    let accepts_json_only = req.header("accept").is_some_and(|a| {
+        let a = a.to_ascii_lowercase();
+        a.contains("json") && !a.contains("html") && !a.contains("*/*")
+    });
+    let success = (200..300).contains(&response.status);
+    (success && accepts_json_only && content_type.starts_with("text/html"))
+        .then_some("an HTML page instead of JSON")
+}
+
 impl Journey {
     pub(crate) async fn send(
         &mut self,
@@ -150,9 +177,11 @@ impl Journey {
                     let backoff = delays.next().unwrap_or(Duration::from_secs(1));
                     let asked = response.retry_after_ms().map(Duration::from_millis);
                     let wait = asked.map_or(backoff, |a| a.max(backoff));
+                    let broken = broken_answer(req, &response);
                     let again = attempt <= max_retries
                         && (response.status == 429
-                            || (retry_safe && retryable_status(response.status)))
+                            || (retry_safe
+                                && (retryable_status(response.status) || broken.is_some())))
                         && asked.is_none_or(|a| a <= self.spec.engine.kyc_deadline)
                         && good_after(self.now(), wait);
                     if !again {
@@ -172,8 +201,9 @@ impl Journey {
                         latency_ms,
                         at_ms: self.now(),
                     });
+                    let with = broken.map(|b| format!(" with {b}")).unwrap_or_default();
                     self.log_info(format!(
-                        "{} {} answered {status}; retrying in {} ms",
+                        "{} {} answered {status}{with}; retrying in {} ms",
                         req.method,
                         req.path,
                         wait.as_millis()
@@ -271,5 +301,47 @@ mod tests {
             "ok \u{FFFD}\u{FFFD} end"
         );
         assert_eq!(body_text(bytes::Bytes::new()), "");
+    }
+
+    #[test]
+    fn answers_a_provider_did_not_mean_are_told_apart() {
+        let get = HttpRequest::get("api", "/x");
+        let get_json = HttpRequest::get("api", "/x").with_header("Accept", "application/json");
+        let answer = |status, content_type: &str, body: &str| HttpResponse {
+            status,
+            headers: vec![("Content-Type".into(), content_type.into())],
+            body: body.into(),
+        };
+        let cut = answer(200, "application/json", "{\"id\":\"ab");
+        assert_eq!(
+            broken_answer(&get, &cut),
+            Some("JSON that is cut off or garbled")
+        );
+        let cut_problem = answer(404, "application/problem+json; charset=utf-8", "{\"ti");
+        assert!(broken_answer(&get, &cut_problem).is_some());
+        assert_eq!(
+            broken_answer(&get, &answer(200, "application/json", "{\"id\":1}")),
+            None
+        );
+        assert_eq!(
+            broken_answer(&get, &answer(200, "application/json", "")),
+            None
+        );
+        let page = answer(200, "text/html", "<html>502 Bad Gateway</html>");
+        assert_eq!(
+            broken_answer(&get_json, &page),
+            Some("an HTML page instead of JSON")
+        );
+        // Without a JSON-only Accept an HTML page may be what was asked for; a non-success page
+        // is an answer in itself (its status says what happened).
+        assert_eq!(broken_answer(&get, &page), None);
+        let anything = HttpRequest::get("api", "/x").with_header("Accept", "application/json, */*");
+        assert_eq!(broken_answer(&anything, &page), None);
+        let error_page = answer(502, "text/html", "<html>502</html>");
+        assert_eq!(broken_answer(&get_json, &error_page), None);
+        assert_eq!(
+            broken_answer(&get_json, &answer(200, "text/plain", "ok")),
+            None
+        );
     }
 }

@@ -89,7 +89,10 @@ fn strings(v: Option<&Value>) -> Vec<String> {
 
 impl CrossmintAdapter {
     fn request(&self, method: &str, path: String) -> HttpRequest {
-        HttpRequest::new("api", method, path).with_header("X-API-KEY", self.api_key.clone())
+        // Accept: the host then knows an HTML page answering it is a gateway's, not Crossmint's.
+        HttpRequest::new("api", method, path)
+            .with_header("X-API-KEY", self.api_key.clone())
+            .with_header("Accept", "application/json")
     }
 
     fn user_path(&self, suffix: &str) -> String {

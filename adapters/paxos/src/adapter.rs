@@ -201,7 +201,9 @@ impl PaxosAdapter {
                 let path = format!("/v2/identity/identities/{}", encode_path_segment(&identity));
                 self.send(
                     Call::GetIdentity,
-                    HttpRequest::get("api", path).bearer(&token),
+                    HttpRequest::get("api", path)
+                        .bearer(&token)
+                        .with_header("Accept", "application/json"),
                 )
             }
             Stage::CreateOrder if self.profile_id.is_none() => {

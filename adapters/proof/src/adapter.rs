@@ -101,7 +101,10 @@ fn unknown_user(r: &HttpResponse) -> Option<String> {
 
 impl ProofAdapter {
     fn request(&self, method: &str, path: String) -> HttpRequest {
-        HttpRequest::new("widget", method, path).bearer(&self.token)
+        // Accept: the host then knows an HTML page answering it is a gateway's, not Proof's.
+        HttpRequest::new("widget", method, path)
+            .bearer(&self.token)
+            .with_header("Accept", "application/json")
     }
 
     fn expect(&mut self, waiting: Waiting, request: HttpRequest) -> Result<Step, PluginError> {

@@ -178,7 +178,10 @@ impl StripeAdapter {
 
     fn request(&self, call: Call) -> HttpRequest {
         let req = |method: &str, path: String| {
-            HttpRequest::new("api", method, path).bearer(&self.secret_key)
+            // Accept: the host then knows an HTML page answering it is a gateway's.
+            HttpRequest::new("api", method, path)
+                .bearer(&self.secret_key)
+                .with_header("Accept", "application/json")
         };
         let (ref_id, journey) = (&self.conv.ref_id, &self.journey_id);
         match call {
