@@ -173,6 +173,9 @@ fn runtime(workers: usize) -> tokio::runtime::Runtime {
 fn benches(c: &mut Criterion) {
     let dir = release_plugins();
     let tmp = tempfile::tempdir().unwrap();
+    if let Ok(only) = std::env::var("RAMPSIM_BENCH_LOOP") {
+        return one_loop(&only, &dir, &tmp);
+    }
     // Two workers, as the app has on this 2-core machine.
     let rt = runtime(2);
     let Bench {
@@ -249,6 +252,35 @@ fn benches(c: &mut Criterion) {
         })
     });
     g.finish();
+}
+
+/// `RAMPSIM_BENCH_LOOP=journey|replay|linked[:N]`: that loop alone, N times (default 300), on
+/// one worker, and nothing else: for counting instructions under callgrind, which no VM's
+/// drift moves (`benches/instructions.sh`, BENCHMARKS.md).
+fn one_loop(only: &str, dir: &std::path::Path, tmp: &tempfile::TempDir) {
+    let (what, n) = only.split_once(':').unwrap_or((only, "300"));
+    let n: usize = n.parse().expect("RAMPSIM_BENCH_LOOP=<loop>:<count>");
+    let rt = runtime(1);
+    let b = setup(&rt, dir, tmp);
+    let what = what.to_string();
+    rt.block_on(rt.spawn(async move {
+        for _ in 0..n {
+            match what.as_str() {
+                "journey" => {
+                    assert_eq!(
+                        one_journey(&b.host, b.quiet.clone()).await,
+                        Outcome::OrderCreated
+                    )
+                }
+                "replay" => b.plain.run().await,
+                "linked" => b.direct.run().await,
+                other => {
+                    panic!("RAMPSIM_BENCH_LOOP: unknown loop `{other}` (journey, replay, linked)")
+                }
+            }
+        }
+    }))
+    .unwrap();
 }
 
 /// Journey, replay and linked adapter alternated, printed as one line.
