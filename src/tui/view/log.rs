@@ -8,6 +8,7 @@ use ratatui::style::{Color, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 use ratatui::Frame;
+use unicode_width::UnicodeWidthChar;
 
 pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
     let focused = app.focus == Pane::Log;
@@ -41,10 +42,11 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
             // the rest is in the log file.
             wrapped.truncate(visible);
             if let Some(last) = wrapped.last_mut() {
-                if last.chars().count() >= width {
-                    last.pop();
+                // Room for the ellipsis, in columns.
+                *last = super::text::fit(&format!("{last}…"), width);
+                if !last.ends_with('…') {
+                    last.push('…');
                 }
-                last.push('…');
             }
         }
         for row in wrapped.into_iter().rev() {
@@ -56,29 +58,41 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
     frame.render_widget(Paragraph::new(rows), inner);
 }
 
-/// `text` in rows of at most `width` characters, broken at spaces where it can be; rows after
-/// the first start with two spaces.
+/// `text` in rows of at most `width` columns (a wide character takes two), broken at spaces
+/// where it can be; rows after the first start with two spaces.
 fn wrap(text: &str, width: usize) -> Vec<String> {
     const INDENT: &str = "  ";
     if width <= INDENT.len() + 1 {
-        return vec![text.chars().take(width).collect()];
+        return vec![super::text::fit(text, width)];
     }
     let mut rows = Vec::new();
-    let mut rest: Vec<char> = text.chars().collect();
+    let mut rest = text;
     let mut room = width;
-    while rest.len() > room {
-        // Break after the last space that fits, or mid-word when a word is longer than a row.
-        let cut = rest[..room]
-            .iter()
-            .rposition(|c| *c == ' ')
+    while super::text::width(rest) > room {
+        // The longest start that fits, then back to its last space, or mid-word when a word
+        // is longer than a row (at least one character, so a character wider than the row
+        // cannot stall the loop).
+        let mut used = 0;
+        let mut fits = 0;
+        for (i, c) in rest.char_indices() {
+            used += c.width().unwrap_or(0);
+            if used > room {
+                break;
+            }
+            fits = i + c.len_utf8();
+        }
+        if fits == 0 {
+            fits = rest.chars().next().map_or(rest.len(), char::len_utf8);
+        }
+        let cut = rest[..fits]
+            .rfind(' ')
             .filter(|i| *i > 0)
-            .map_or(room, |i| i + 1);
-        let row: String = rest[..cut].iter().collect();
-        rows.push(row.trim_end().to_string());
-        rest.drain(..cut);
+            .map_or(fits, |i| i + 1);
+        rows.push(rest[..cut].trim_end().to_string());
+        rest = &rest[cut..];
         room = width - INDENT.len();
     }
-    rows.push(rest.into_iter().collect());
+    rows.push(rest.to_string());
     for r in rows.iter_mut().skip(1) {
         r.insert_str(0, INDENT);
     }
@@ -101,5 +115,18 @@ mod tests {
         assert_eq!(wrap("short", 20), vec!["short"]);
         let long_word = wrap("abcdefghijklmnopqrstuvwxyz", 10);
         assert_eq!(long_word, vec!["abcdefghij", "  klmnopqr", "  stuvwxyz"]);
+    }
+
+    #[test]
+    fn wide_characters_wrap_by_the_columns_they_take() {
+        // Eight two-column characters take sixteen columns: two rows of ten columns at most.
+        let rows = wrap("グラントウッド様の審査", 10);
+        assert!(
+            rows.iter().all(|r| crate::tui::view::text::width(r) <= 10),
+            "{rows:?}"
+        );
+        assert_eq!(rows.concat().replace(' ', ""), "グラントウッド様の審査");
+        // A character wider than the room left still moves on.
+        assert_eq!(wrap("ab 界", 4), vec!["ab", "  界"]);
     }
 }
