@@ -32,12 +32,17 @@ fn retryable_status(status: u16) -> bool {
     status == 429 || status == 502 || status == 503 || status == 504 || status == 500
 }
 
-/// Why an answer is not one the provider meant to send: its body is declared JSON but is cut off
-/// or garbled, or it is a success that is an HTML page (a proxy's or gateway's) although the
-/// request accepts JSON only. Sent again when the request is safe to repeat, as a 5xx would be;
-/// otherwise the adapter sees it.
+/// Why a success is not an answer the provider meant to send: its body is declared JSON but is
+/// cut off or garbled, or it is an HTML page (a proxy's or gateway's) although the request
+/// accepts JSON only. Sent again when the request is safe to repeat, as a 5xx would be;
+/// otherwise the adapter sees it. Only successes, and the 409 that answers a repeat of an
+/// idempotency key (the body names what the first request made; asking again gets it again):
+/// another 4xx says what happened whatever its body (sending a refused login again could lock
+/// the account).
 pub(crate) fn broken_answer(req: &HttpRequest, response: &HttpResponse) -> Option<&'static str> {
-    if response.body.is_empty() {
+    let success = (200..300).contains(&response.status);
+    let our_conflict = response.status == 409 && req.idempotency_key.is_some();
+    if !(success || our_conflict) || response.body.is_empty() {
         return None;
     }
     let content_type = response
@@ -54,7 +59,6 @@ pub(crate) fn broken_answer(req: &HttpRequest, response: &HttpResponse) -> Optio
         let a = a.to_ascii_lowercase();
         a.contains("json") && !a.contains("html") && !a.contains("*/*")
     });
-    let success = (200..300).contains(&response.status);
     (success && accepts_json_only && content_type.starts_with("text/html"))
         .then_some("an HTML page instead of JSON")
 }
@@ -317,8 +321,18 @@ mod tests {
             broken_answer(&get, &cut),
             Some("JSON that is cut off or garbled")
         );
-        let cut_problem = answer(404, "application/problem+json; charset=utf-8", "{\"ti");
-        assert!(broken_answer(&get, &cut_problem).is_some());
+        let cut_json = answer(201, "application/json; charset=utf-8", "{\"ti");
+        assert!(broken_answer(&get, &cut_json).is_some());
+        // A refusal is an answer whatever its body: it goes to the adapter.
+        let cut_refusal = answer(401, "application/problem+json", "{\"ti");
+        assert_eq!(broken_answer(&get_json, &cut_refusal), None);
+        assert_eq!(
+            broken_answer(&get, &answer(409, "application/json", "{\"ti")),
+            None
+        );
+        // Except the conflict a repeated idempotency key meets: asking again is harmless.
+        let keyed = HttpRequest::post("api", "/x").idempotency_key("k");
+        assert!(broken_answer(&keyed, &answer(409, "application/json", "{\"ti")).is_some());
         assert_eq!(
             broken_answer(&get, &answer(200, "application/json", "{\"id\":1}")),
             None

@@ -212,7 +212,8 @@ impl LoadedPlugin {
         self: &std::sync::Arc<Self>,
         init: &AdapterInit,
     ) -> Result<AdapterHandle, CallError> {
-        let input = codec::encode(init).map_err(|e| self.error(PluginErrorKind::Protocol, e))?;
+        let mut input =
+            codec::encode(init).map_err(|e| self.error(PluginErrorKind::Protocol, e))?;
         let mut out: *mut c_void = std::ptr::null_mut();
         // SAFETY: `input` outlives the call; `out` is a valid slot for the instance pointer.
         let buf = unsafe { (self.api.adapter_new)(input.as_ptr(), input.len(), &mut out) };
@@ -223,6 +224,9 @@ impl LoadedPlugin {
                 "adapter_new returned no instance",
             ));
         }
+        // The buffer is kept for the calls, empty: a call made before any `encode` is an
+        // empty message the plugin refuses, never the profile again.
+        input.clear();
         Ok(AdapterHandle {
             plugin: self.clone(),
             instance: out,
@@ -400,8 +404,11 @@ impl AdapterHandle {
     /// response first and then hands the same response on to its event without a copy.
     pub fn encode(&mut self, call: &AdapterCall) -> Result<(), CallError> {
         self.input.clear();
-        codec::encode_into(&mut self.input, call)
-            .map_err(|e| self.plugin.error(PluginErrorKind::Protocol, e))
+        codec::encode_into(&mut self.input, call).map_err(|e| {
+            // Half a message must not go out with the next call.
+            self.input.clear();
+            self.plugin.error(PluginErrorKind::Protocol, e)
+        })
     }
 
     /// Makes the call [`AdapterHandle::encode`] encoded last.

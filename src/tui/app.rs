@@ -254,6 +254,11 @@ impl App {
         self.busy && self.info.as_ref().is_some_and(|i| !i.virtual_clock)
     }
 
+    /// Too small for the panes (0x0 included): the screen says so and shows nothing else.
+    fn too_small(&self) -> bool {
+        view::Panes::compute(self.width, self.height).is_none()
+    }
+
     pub fn input_mode(&self) -> InputMode {
         if view::Panes::compute(self.width, self.height).is_none() && self.width > 0 {
             return InputMode::TooSmall;
@@ -356,6 +361,8 @@ impl App {
                 self.on_saved(result, redaction);
                 Vec::new()
             }
+            // The "too small" screen hides what a click or the wheel would change.
+            Action::ScrollAt { .. } | Action::ClickAt { .. } if self.too_small() => Vec::new(),
             Action::ScrollAt { column, row, delta } => self.scroll_at(column, row, delta),
             Action::ClickAt { column, row } => self.click_at(column, row),
             other if self.popup.is_some() => self.update_popup(other),
@@ -530,8 +537,11 @@ impl App {
         let len = self.popup_list_len();
         match &mut self.popup {
             Some(Popup::Providers { selected, scroll }) => {
-                *selected = step(*selected, delta, len);
-                *scroll = 0;
+                let to = step(*selected, delta, len);
+                if to != *selected {
+                    *selected = to;
+                    *scroll = 0;
+                }
             }
             Some(Popup::Scenarios { selected }) => *selected = step(*selected, delta, len),
             Some(Popup::Profile(form)) => form.move_by(delta),
@@ -550,6 +560,9 @@ impl App {
     /// PgUp PgDn in a picker: the provider's details scroll; the scenario picker's details fit,
     /// so there they page the list as they always did.
     fn scroll_popup(&mut self, delta: i32) {
+        if self.too_small() {
+            return;
+        }
         let area = ratatui::layout::Rect::new(0, 0, self.width, self.height);
         match &self.popup {
             Some(Popup::Providers { selected, scroll }) => {
@@ -1760,6 +1773,41 @@ mod tests {
         app.update(Action::OpenScenarioPicker);
         app.update(Action::Scroll(10));
         assert!(matches!(app.popup, Some(Popup::Scenarios { selected: 1 })));
+    }
+
+    #[test]
+    fn the_provider_picker_on_a_terminal_too_small_ignores_the_mouse_and_never_panics() {
+        let mut app = ready_app();
+        app.update(Action::Resize {
+            width: 80,
+            height: 24,
+        });
+        app.update(Action::PluginsFound(long_plugin_list()));
+        app.update(Action::OpenProviderPicker);
+        app.update(Action::Scroll(10));
+        assert_eq!(picker_scroll(&app), (0, 10));
+        // The same row chosen again keeps where its details were.
+        app.update(Action::Move(-1));
+        assert_eq!(picker_scroll(&app), (0, 10));
+        for (width, height) in [(80, 2), (2, 24), (40, 12), (0, 0)] {
+            app.update(Action::Resize { width, height });
+            for column in [0, 1, 10, 30] {
+                for row in [0, 1, 4, 6] {
+                    app.update(Action::ScrollAt {
+                        column,
+                        row,
+                        delta: 1,
+                    });
+                    app.update(Action::ClickAt { column, row });
+                }
+            }
+            app.update(Action::Scroll(10));
+            assert_eq!(
+                picker_scroll(&app),
+                (0, 10),
+                "{width}x{height}: hidden behind 'too small', nothing changes"
+            );
+        }
     }
 
     #[test]

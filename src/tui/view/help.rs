@@ -34,6 +34,7 @@ const KEYS: &[(&str, &str)] = &[
     ("U", "toggle real KYC values and secrets in w and c (asks)"),
     ("Tab, ←→", "move between panes"),
     ("↑↓ PgUp PgDn", "move the selection, scroll"),
+    ("PgUp PgDn", "in the provider picker: scroll the details"),
     ("mouse", "wheel scrolls the pane under it; click selects"),
     ("?", "this help"),
     ("q, Ctrl-C", "quit"),

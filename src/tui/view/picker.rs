@@ -21,9 +21,15 @@ struct Areas {
 
 fn areas(area: Rect) -> (Rect, Areas) {
     let popup = centered(area, 90, 80, 76, 20);
-    let inner = Rect::new(popup.x + 1, popup.y + 1, popup.width - 2, popup.height - 2);
+    // Saturating: a terminal can report a size too small for any popup (0x0 included).
+    let inner = Rect::new(
+        popup.x + 1,
+        popup.y + 1,
+        popup.width.saturating_sub(2),
+        popup.height.saturating_sub(2),
+    );
     let list_w = (inner.width / 3).min(28);
-    let body_h = inner.height - 1;
+    let body_h = inner.height.saturating_sub(1);
     (
         popup,
         Areas {
@@ -31,7 +37,7 @@ fn areas(area: Rect) -> (Rect, Areas) {
             details: Rect::new(
                 inner.x + list_w + 1,
                 inner.y,
-                inner.width - list_w - 1,
+                inner.width.saturating_sub(list_w + 1),
                 body_h,
             ),
             bottom: Rect::new(inner.x, inner.y + body_h, inner.width, 1),

@@ -32,9 +32,17 @@ fn heading(text: &str, columns: usize) -> Line<'static> {
 }
 
 fn wrapped(prefix: &str, text: &str, columns: usize, style: Style) -> Vec<Line<'static>> {
-    wrap_hanging(prefix, text, columns)
+    // A prefix (a long setting name) that leaves less than a word's room goes on a row of its
+    // own, cut to the pane, and the text under it: no row runs past the pane.
+    let (first, prefix) = if width(prefix) + 8 > columns {
+        (Some(fit(prefix.trim_end(), columns)), "    ")
+    } else {
+        (None, prefix)
+    };
+    first
         .into_iter()
-        .map(|l| Line::from(Span::styled(l, style)))
+        .chain(wrap_hanging(prefix, text, columns))
+        .map(|l| Line::from(Span::styled(fit(&l, columns), style)))
         .collect()
 }
 
@@ -84,7 +92,7 @@ fn plugin(p: &PluginEntry, columns: usize) -> Vec<Line<'static>> {
         if width(&one_row) <= columns {
             lines.push(Line::from(one_row));
         } else {
-            lines.push(Line::from(format!("  {}", e.name)));
+            lines.push(Line::from(fit(&format!("  {}", e.name), columns)));
             lines.extend(wrapped("    ", &e.live_base_url, columns, Style::default()));
         }
     }
