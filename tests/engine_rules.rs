@@ -190,5 +190,37 @@ fn a_retry_after_of_hours_or_absurd_is_not_slept_by_the_transport() {
             ended - started
         );
         assert!(fin["duration_ms"].as_i64().unwrap() >= 0, "{fin}");
+        if retry_after == "86400" {
+            // The operator learns why the host gave up and when to try again.
+            let message = fin["message"].as_str().unwrap();
+            assert!(
+                message.contains("asked to wait 24 h 0 min (Retry-After)")
+                    && message.contains("did not wait"),
+                "{fin}"
+            );
+            assert_eq!(
+                fin["next_step"], "run register again once 24 h 0 min have passed",
+                "{fin}"
+            );
+        }
     }
+    // An adapter that polls on a 429 (Stripe): the journey times out at once, saying why.
+    let dir = shipped_plugins(&["stripe"]);
+    let cfg = TestConfig::new(
+        &[dir],
+        "stripe",
+        "[faults]\nrate_limit_rate = 1.0\nretry_after_s = 86400\n",
+    );
+    let fin = finished(&run_bounded(&cfg, &["--clock", "virtual"]));
+    assert_eq!(fin["outcome"], "timed_out", "{fin}");
+    assert!(
+        fin["message"].as_str().unwrap().contains(
+            "asked to wait 24 h 0 min before asking again (Retry-After), past the stage's deadline"
+        ),
+        "{fin}"
+    );
+    assert_eq!(
+        fin["next_step"], "run register again once 24 h 0 min have passed",
+        "{fin}"
+    );
 }

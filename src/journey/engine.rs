@@ -123,6 +123,10 @@ pub struct Journey {
     /// not be sent twice safely: if the step then fails, the operator must check before
     /// running it again.
     acted_on: Option<String>,
+    /// In the current step, the wait a 429 asked for that the host did not wait out (longer
+    /// than a stage may last, or than the request stays good): if the step then fails, the
+    /// operator learns when to run it again.
+    pub(crate) rate_limited: Option<Duration>,
     /// A request that cannot be sent twice safely, while it is on its way: a cancel then must
     /// say the provider may have acted on it.
     pub(crate) in_flight: Option<String>,
@@ -205,6 +209,7 @@ impl Journey {
             kyc_gate: None,
             kyc_confirmed: false,
             acted_on: None,
+            rate_limited: None,
             in_flight: None,
             current: None,
             spec,
@@ -396,12 +401,32 @@ impl Journey {
                 .map_or(backoff, |asked| asked.max(backoff));
             let waited = Duration::from_millis((self.now() - stage_start).max(0) as u64);
             if waited.saturating_add(wait) > self.spec.engine.kyc_deadline {
-                let message = format!(
-                    "{stage} still not final after {} s (deadline {} s): {}",
-                    waited.as_secs(),
-                    self.spec.engine.kyc_deadline.as_secs(),
-                    result.message
-                );
+                let deadline = self.spec.engine.kyc_deadline;
+                let asked = result.retry_after_ms.map(Duration::from_millis);
+                // A Retry-After that alone outlasts the deadline is the reason, not the time spent.
+                let (message, next_step) = match asked.filter(|a| waited.saturating_add(*a) > deadline) {
+                    Some(asked) => (
+                        format!(
+                            "{stage} not final: {}; the provider asked to wait {} before asking again (Retry-After), past the stage's deadline ({}, {} of it spent)",
+                            result.message,
+                            span(asked),
+                            span(deadline),
+                            span(waited)
+                        ),
+                        result.next_step.or_else(|| {
+                            Some(format!("run {stage} again once {} have passed", span(asked)))
+                        }),
+                    ),
+                    None => (
+                        format!(
+                            "{stage} still not final after {} s (deadline {} s): {}",
+                            waited.as_secs(),
+                            deadline.as_secs(),
+                            result.message
+                        ),
+                        result.next_step,
+                    ),
+                };
                 self.emit(Event::StageFinished {
                     stage,
                     state: StageState::Ended,
@@ -413,7 +438,7 @@ impl Journey {
                     duration_ms: self.now() - stage_start,
                     at_ms: self.now(),
                 });
-                self.finish(Outcome::TimedOut, Some(stage), message, result.next_step);
+                self.finish(Outcome::TimedOut, Some(stage), message, next_step);
                 return StageState::Ended;
             }
             self.emit(Event::StatusPolled {
@@ -582,6 +607,24 @@ impl Journey {
         }
     }
 
+    /// A failed step's message and next step, with the Retry-After the host did not wait out.
+    fn with_rate_limit(&self, stage: Stage, result: &mut StageResult) {
+        if let Some(asked) = self.rate_limited {
+            result.message = format!(
+                "{}. The provider asked to wait {} (Retry-After), longer than a stage may last here ({}), so the host did not wait",
+                result.message,
+                span(asked),
+                span(self.spec.engine.kyc_deadline)
+            );
+            if result.next_step.is_none() {
+                result.next_step = Some(format!(
+                    "run {stage} again once {} have passed",
+                    span(asked)
+                ));
+            }
+        }
+    }
+
     /// The next step after such a request: check before running `stage` again.
     fn check_first(&self, stage: Stage) -> Option<String> {
         self.acted_on
@@ -597,10 +640,12 @@ impl Journey {
             now_ms: self.now(),
         })?;
         self.acted_on = None;
+        self.rate_limited = None;
         for _ in 0..MAX_REQUESTS_PER_STEP {
             match reply.step {
                 Step::Finish { mut result } => {
                     if result.next == Next::Finish(Outcome::Failed) {
+                        self.with_rate_limit(stage, &mut result);
                         result.message = self.with_acted_on(result.message);
                         result.next_step = result.next_step.or_else(|| self.check_first(stage));
                     }
@@ -631,5 +676,15 @@ impl Journey {
             }
         }
         Err(StageFailure::TooManyRequests)
+    }
+}
+
+/// A wait in words for a message: `45 s`, `12 min`, `27 h 46 min`.
+fn span(d: Duration) -> String {
+    let s = d.as_secs();
+    match s {
+        0..120 => format!("{s} s"),
+        120..7200 => format!("{} min", s / 60),
+        _ => format!("{} h {} min", s / 3600, s % 3600 / 60),
     }
 }

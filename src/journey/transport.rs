@@ -189,6 +189,12 @@ impl Journey {
                         && asked.is_none_or(|a| a <= self.spec.engine.kyc_deadline)
                         && good_after(self.now(), wait);
                     if !again {
+                        // A 429 the host would have retried but for a wait longer than a stage may
+                        // last: the step's failure then says when to try again.
+                        if response.status == 429 && attempt <= max_retries {
+                            self.rate_limited =
+                                asked.filter(|a| *a > self.spec.engine.kyc_deadline);
+                        }
                         return Ok(Received {
                             response,
                             exchange,
