@@ -381,13 +381,12 @@ fn start_screen() {
     insta::assert_snapshot!("start_ready_80x24", screen(&app));
 }
 
-#[test]
-fn mid_journey_await_kyc_polling() {
+/// The screen of a slow review running, up to its second poll (the provider still says PENDING).
+fn at_second_poll(width: u16, height: u16) -> String {
     let recorded = record("slow_review");
-    let mut app = ready_app(&recorded, "slow_review", plugin_list(false), 120, 36);
+    let mut app = ready_app(&recorded, "slow_review", plugin_list(false), width, height);
     press(&mut app, KeyCode::Char('a'));
     app.update(Action::Runner(RunnerReport::Busy));
-    // Up to the second poll of the review: the provider still says PENDING.
     let second_poll = recorded
         .events
         .iter()
@@ -397,7 +396,12 @@ fn mid_journey_await_kyc_polling() {
         .map(|(i, _)| i)
         .expect("slow_review polls more than once");
     feed(&mut app, &recorded.events[..=second_poll]);
-    let shown = screen(&app);
+    screen(&app)
+}
+
+#[test]
+fn mid_journey_await_kyc_polling() {
+    let shown = at_second_poll(120, 36);
     assert!(shown.contains("running await_kyc"), "{shown}");
     assert!(
         shown.contains("poll 2 · PENDING · next poll in 150.0 s"),
@@ -409,20 +413,7 @@ fn mid_journey_await_kyc_polling() {
 /// At 80x24 the countdown to the next poll still shows.
 #[test]
 fn mid_journey_polling_at_80x24() {
-    let recorded = record("slow_review");
-    let mut app = ready_app(&recorded, "slow_review", plugin_list(false), 80, 24);
-    press(&mut app, KeyCode::Char('a'));
-    app.update(Action::Runner(RunnerReport::Busy));
-    let second_poll = recorded
-        .events
-        .iter()
-        .enumerate()
-        .filter(|(_, e)| matches!(e, Event::StatusPolled { .. }))
-        .nth(1)
-        .map(|(i, _)| i)
-        .expect("slow_review polls more than once");
-    feed(&mut app, &recorded.events[..=second_poll]);
-    let shown = screen(&app);
+    let shown = at_second_poll(80, 24);
     assert!(shown.contains("PENDING · poll 3 in 150.0 s"), "{shown}");
     insta::assert_snapshot!("mid_journey_await_kyc_80x24", shown);
 }

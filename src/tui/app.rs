@@ -1726,8 +1726,8 @@ mod tests {
         }
     }
 
-    #[test]
-    fn the_provider_pickers_details_scroll_to_their_end_and_no_further() {
+    /// The provider picker open at 80x24 on plugins whose details are longer than it.
+    fn picker_at_80x24() -> App {
         let mut app = ready_app();
         app.update(Action::Resize {
             width: 80,
@@ -1735,6 +1735,12 @@ mod tests {
         });
         app.update(Action::PluginsFound(long_plugin_list()));
         app.update(Action::OpenProviderPicker);
+        app
+    }
+
+    #[test]
+    fn the_provider_pickers_details_scroll_to_their_end_and_no_further() {
+        let mut app = picker_at_80x24();
         let area = ratatui::layout::Rect::new(0, 0, 80, 24);
         let max = view::picker::provider_max_scroll(&app, 0, area);
         assert!(max > 10, "{max}");
@@ -1777,13 +1783,7 @@ mod tests {
 
     #[test]
     fn the_provider_picker_on_a_terminal_too_small_ignores_the_mouse_and_never_panics() {
-        let mut app = ready_app();
-        app.update(Action::Resize {
-            width: 80,
-            height: 24,
-        });
-        app.update(Action::PluginsFound(long_plugin_list()));
-        app.update(Action::OpenProviderPicker);
+        let mut app = picker_at_80x24();
         app.update(Action::Scroll(10));
         assert_eq!(picker_scroll(&app), (0, 10));
         // The same row chosen again keeps where its details were.
