@@ -671,3 +671,29 @@ fn normalising_times_and_ports() {
         "at 2026-01-01T00:00:00Z on http://127.0.0.1:40000/x, 2026-01-01T00:00:00Z"
     );
 }
+
+/// A journey prepared a minute before its first stage ran: the timeline starts with that stage,
+/// not with the minute spent waiting for a key (its bars would all crowd at the right edge).
+#[test]
+fn the_timeline_starts_with_the_first_stage_not_with_the_wait_for_a_key() {
+    let mut recorded = record("approved");
+    match recorded.events.first_mut() {
+        Some(Event::JourneyStarted { at_ms, .. }) => *at_ms -= 60_000,
+        other => panic!("a journey starts with JourneyStarted, not {other:?}"),
+    }
+    let mut app = ready_app(&recorded, "approved", plugin_list(false), 120, 36);
+    press(&mut app, KeyCode::Char('a'));
+    app.update(Action::Runner(RunnerReport::Busy));
+    feed(&mut app, &recorded.events);
+    let shown = screen(&app);
+    let row = shown
+        .lines()
+        .find_map(|l| l.split_once("│reg "))
+        .map(|(_, track)| track.to_string())
+        .unwrap_or_else(|| panic!("no timeline row for register: {shown}"));
+    assert!(
+        row.starts_with(['█', '▓', '─']),
+        "register's bar starts at the left of the timeline: {row:?}\n{shown}"
+    );
+    assert!(!shown.contains("Timeline · 1m"), "{shown}");
+}

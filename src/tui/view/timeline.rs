@@ -16,12 +16,21 @@ const LABEL_W: usize = 4;
 
 pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
     let j = &app.journey;
-    let (t0, t1) = match (j.started_at_ms, j.last_at_ms) {
+    // From the first stage's start: the time a prepared journey waits for its first key is
+    // no part of it (the bars would all crowd at the right edge).
+    let started = Stage::ALL
+        .iter()
+        .map(|s| j.stage(*s))
+        .filter(|v| v.status != StageStatus::Pending)
+        .filter_map(|v| v.started_at_ms)
+        .min()
+        .or(j.started_at_ms);
+    let (t0, t1) = match (started, j.last_at_ms) {
         (Some(a), Some(b)) => (a, b.max(a + 1)),
         _ => (0, 1),
     };
-    let title = match j.started_at_ms {
-        Some(_) if j.last_at_ms > j.started_at_ms => {
+    let title = match started {
+        Some(_) if j.last_at_ms > started => {
             format!(" Timeline · {} ", duration_ms(t1 - t0))
         }
         _ => " Timeline ".to_string(),
@@ -70,7 +79,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
             Line::from(spans)
         })
         .collect();
-    if inner.height as usize > Stage::ALL.len() && j.last_at_ms > j.started_at_ms {
+    if inner.height as usize > Stage::ALL.len() && j.last_at_ms > started {
         let end = duration_ms(t1 - t0);
         let gap = track_w.saturating_sub(1 + end.chars().count());
         lines.push(Line::from(Span::styled(
