@@ -206,7 +206,7 @@ fn a_paxos_journey_in_a_real_terminal() {
         "{header}"
     );
     assert!(screen.contains("✓ create_order    done"), "{screen}");
-    assert!(screen.contains("2 polls · APPROVED"), "{screen}");
+    assert!(screen.contains("1 poll · APPROVED"), "{screen}");
     if let Some(pid) = tmux.child_pid(&rampsim_exe()) {
         eprintln!(
             "rampsim VmRSS after the journey: {} kB",

@@ -162,8 +162,9 @@ impl IdentityRecord {
                     "Enhanced due diligence documents are required.",
                 )],
             ),
-            // Auto-approval: the create answer says PENDING, any later GET says APPROVED.
-            _ if now <= created => state("PENDING", created, screening()),
+            // Auto-approval: the create answer says PENDING (see `create`), any GET APPROVED,
+            // even one in the same millisecond (the virtual clock does not move between them).
+            _ if now < created => state("PENDING", created, screening()),
             _ => state("APPROVED", created, vec![]),
         }
     }
@@ -317,7 +318,9 @@ pub fn create(fake: &mut PaxosFake, body: &Value, now: i64, scenario: &str) -> H
     }
     let id = fake.new_id("identity");
     let rec = record(&valid, id.clone(), scenario, now);
-    let rendered = rec.render(now, true);
+    // The answer shows the identity as just created, the instant before any decision: as of a
+    // millisecond earlier, when every scenario says PENDING.
+    let rendered = rec.render(now.saturating_sub(1), true);
     fake.identities.insert(id, rec);
     HttpResponse::json(200, &rendered)
 }
