@@ -738,6 +738,23 @@ fn replay_of_an_approved_journey_matches() {
     assert_eq!(v["stages"].as_array().unwrap().len(), 4);
 }
 
+/// Saved on the real clock, replayed on the virtual one: the Paxos fake's auto-approval does not
+/// depend on time having passed between the create and the first GET.
+#[test]
+fn a_journey_saved_on_the_real_clock_replays_as_saved() {
+    let cfg = setup("");
+    let har = cfg.dir.path().join("real.har");
+    let out = cfg.rampsim(&["run", "--clock", "real", "--transcript", s(&har)]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let out = cfg.rampsim(&["replay", s(&har)]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("MATCHES"),
+        "{}",
+        text(&out)
+    );
+}
+
 #[test]
 fn replay_against_a_denying_fake_names_the_first_differing_stage() {
     let cfg = setup("");
