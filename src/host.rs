@@ -227,7 +227,18 @@ impl Host {
         };
         let env = |name: &str| std::env::var(name).ok();
         let settings = resolve_settings(&provider, &pcfg, &plugin.manifest, &env)?;
-        let clock = Arc::new(match opts.clock.unwrap_or(self.config.app.clock) {
+        // A live provider is never polled on the virtual clock: its waits would pass at once
+        // and the polls and retries reach the real provider in a burst.
+        let clock_mode = match (pcfg.mode, opts.clock) {
+            (Mode::Live, Some(ClockMode::Virtual)) => {
+                return Err(SetupError::Usage(format!(
+                    "provider `{provider}` is live: it runs on the real clock (--clock virtual would send its polls and retries without waiting)"
+                )))
+            }
+            (Mode::Live, _) => ClockMode::Real,
+            (Mode::Sandbox, asked) => asked.unwrap_or(self.config.app.clock),
+        };
+        let clock = Arc::new(match clock_mode {
             ClockMode::Real => Clock::real(),
             ClockMode::Virtual => Clock::virtual_now(),
         });

@@ -925,6 +925,34 @@ fn live_mode_needs_the_flag_and_its_secrets() {
         "{err}"
     );
     assert!(out.stdout.is_empty());
+    // Never on the virtual clock. The live endpoints here are a closed loopback port, so
+    // nothing could leave the machine even if a request were sent.
+    let closed = "\n[providers.paxos.endpoints]\napi = \"http://127.0.0.1:9\"\noauth = \"http://127.0.0.1:9\"\n";
+    let loopback = setup(&format!("{live}{closed}"));
+    let live_run = |extra: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_rampsim"))
+            .env("RS7_TEST_LIVE_SECRET", "zz-live-secret-7710")
+            .args(["--config", s(&loopback.path), "run", "--live", "--json"])
+            .args(extra)
+            .output()
+            .unwrap()
+    };
+    // Asked for: refused before anything is sent.
+    let out = live_run(&["--clock", "virtual"]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("real clock"),
+        "{}",
+        text(&out)
+    );
+    assert!(out.stdout.is_empty());
+    // The config's `clock = "virtual"` (this test's) gives way to the real clock.
+    let out = live_run(&[]);
+    let started = events(&out)
+        .into_iter()
+        .find(|e| e["event"] == "journey_started")
+        .unwrap_or_else(|| panic!("{}", text(&out)));
+    assert_eq!(started["virtual_clock"], false, "{started}");
     // Replay never goes live.
     let sandbox = setup("");
     let path = saved_journey(&sandbox, "approved");
