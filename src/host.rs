@@ -68,6 +68,8 @@ pub struct Host {
     journeys: AtomicU64,
     /// `[faults]`, checked once (a batch prepares thousands of journeys).
     faults: std::sync::OnceLock<Result<Option<FaultSpec>, String>>,
+    /// Every `[providers.ID]` names a plugin found, checked once.
+    provider_tables: std::sync::OnceLock<Result<(), String>>,
 }
 
 impl Host {
@@ -85,7 +87,38 @@ impl Host {
             sandbox: tokio::sync::OnceCell::new(),
             journeys: AtomicU64::new(0),
             faults: std::sync::OnceLock::new(),
+            provider_tables: std::sync::OnceLock::new(),
         }
+    }
+
+    /// A `[providers.ID]` one typo away from an installed plugin's id is refused: the table
+    /// would be ignored and the provider it meant run with none of its settings. A table for a
+    /// plugin not installed here (a config shared between machines) is only logged.
+    fn check_provider_tables(&self) -> Result<(), SetupError> {
+        self.provider_tables
+            .get_or_init(|| {
+                let found = crate::plugin::library_ids(&self.dirs);
+                let ids: Vec<&str> = found.iter().map(String::as_str).collect();
+                for (id, p) in &self.config.providers {
+                    if found.contains(id) {
+                        continue;
+                    }
+                    if let Some(meant) = crate::config::closest(id, &ids) {
+                        return Err(format!(
+                            "{}: [providers.{id}]: no plugin `{id}` is installed; did you mean `{meant}`? (found: {})",
+                            p.location,
+                            ids.join(", ")
+                        ));
+                    }
+                    tracing::warn!(
+                        "{}: [providers.{id}]: no plugin `{id}` is installed here; its table is not used",
+                        p.location
+                    );
+                }
+                Ok(())
+            })
+            .clone()
+            .map_err(SetupError::Usage)
     }
 
     /// Loads plugin `id` once; later calls share it.
@@ -155,6 +188,7 @@ impl Host {
             .provider
             .clone()
             .unwrap_or_else(|| self.config.app.provider.clone());
+        self.check_provider_tables()?;
         let plugin = self.plugin(&provider)?;
         let pcfg = self.config.provider(&provider);
         if pcfg.mode == Mode::Live && !opts.allow_live {
@@ -183,7 +217,7 @@ impl Host {
                 .collect();
             return Err(SetupError::Usage(format!(
                 "{}: providers.{provider}.endpoints.{unknown}: plugin `{provider}` has no endpoint `{unknown}`; it has: {}",
-                self.config.path.display(),
+                pcfg.location,
                 known.join(", ")
             )));
         }
@@ -204,8 +238,13 @@ impl Host {
                 .iter()
                 .map(|s| s.name.as_str())
                 .collect();
+            // Named by the config (not the command line): say where.
+            let at = match opts.scenario {
+                None => format!("{}: providers.{provider}.scenario: ", pcfg.location),
+                Some(_) => String::new(),
+            };
             return Err(SetupError::Usage(format!(
-                "plugin `{provider}` has no scenario `{scenario}`; it has: {}",
+                "{at}plugin `{provider}` has no scenario `{scenario}`; it has: {}",
                 known.join(", ")
             )));
         }

@@ -252,3 +252,49 @@ fn a_noisy_plugin_stays_out_of_run_replay_and_batch_output() {
     assert!(log.contains("plugin output: NOISY-ADAPTER-STDOUT"), "{log}");
     assert!(log.contains("plugin output: NOISY-ADAPTER-STDERR"), "{log}");
 }
+
+/// A `[providers.ID]` a typo away from an installed plugin and a scenario the plugin lacks are
+/// refused, each naming the file and line of the table, instead of running the provider with
+/// settings the operator did not mean.
+#[test]
+fn a_misspelt_provider_table_or_scenario_names_its_line() {
+    let dir = shipped_plugins(&["paxos"]);
+    let cfg = TestConfig::new(
+        std::slice::from_ref(&dir),
+        "paxos",
+        "[providers.paxsos]\nscenario = \"denied\"\n",
+    );
+    let out = cfg.rampsim(&["run", "--json"]);
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    let err = String::from_utf8_lossy(&out.stderr);
+    let text = std::fs::read_to_string(&cfg.path).unwrap();
+    let line = text
+        .lines()
+        .position(|l| l == "[providers.paxsos]")
+        .unwrap()
+        + 1;
+    assert!(
+        err.contains(&format!(
+            "config.toml:{line}:1: [providers.paxsos]: no plugin `paxsos` is installed; did you mean `paxos`?"
+        )),
+        "{err}"
+    );
+    assert!(out.stdout.is_empty(), "nothing ran");
+
+    let cfg = TestConfig::new(
+        &[dir],
+        "paxos",
+        "[providers.paxos]\nscenario = \"aproved\"\n",
+    );
+    let out = cfg.rampsim(&["run", "--json"]);
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    let err = String::from_utf8_lossy(&out.stderr);
+    let text = std::fs::read_to_string(&cfg.path).unwrap();
+    let line = text.lines().position(|l| l == "[providers.paxos]").unwrap() + 1;
+    assert!(
+        err.contains(&format!(
+            "config.toml:{line}:1: providers.paxos.scenario: plugin `paxos` has no scenario `aproved`"
+        )),
+        "{err}"
+    );
+}

@@ -19,6 +19,7 @@ mod tests;
 
 pub use error::{ConfigError, Location, Problem};
 pub use profile::{load_profile_file, profile_from_str, read_image, LoadedProfile};
+pub(crate) use reader::closest;
 pub use settings::{
     resolve_settings, suggested_env_var, ProviderConfig, ResolvedSettings, SettingSource,
 };

@@ -80,6 +80,22 @@ impl Discovery {
 /// directory that has a file name wins, as with `find_plugin`; later copies are not even loaded
 /// (a loaded library stays mapped for the life of the process: running from `target/release`,
 /// the exe directory and the bundled one hold the same six plugins).
+/// The ids of the plugin libraries in `dirs`, by file name alone (nothing is loaded).
+pub fn library_ids(dirs: &[PathBuf]) -> BTreeSet<String> {
+    let probe = library_file_name("X");
+    let probe = probe.to_string_lossy();
+    let (prefix, suffix) = probe.split_once('X').unwrap_or(("rampsim_", ""));
+    dirs.iter()
+        .filter_map(|d| std::fs::read_dir(d).ok())
+        .flatten()
+        .filter_map(|e| e.ok()?.file_name().into_string().ok())
+        .filter_map(|n| {
+            let id = n.strip_prefix(prefix)?.strip_suffix(suffix)?;
+            (!id.is_empty()).then(|| id.to_string())
+        })
+        .collect()
+}
+
 pub fn discover(dirs: &[PathBuf]) -> Discovery {
     let probe = library_file_name("X");
     let probe = probe.to_string_lossy();

@@ -6,7 +6,7 @@ mod loader;
 pub mod stdio;
 
 pub use discovery::{
-    discover, find_plugin, library_file_name, search_dirs, Discovery, FailedPlugin,
+    discover, find_plugin, library_file_name, library_ids, search_dirs, Discovery, FailedPlugin,
 };
 pub use loader::{AdapterHandle, CallError, FakeHandle, LoadError, LoadedPlugin};
 pub use stdio::StdioRedirect;
