@@ -388,7 +388,12 @@ pub async fn sandbox(host: &Host, port: Option<u16>, only: Option<&str>) -> i32 
         Ok(s) => s,
         Err(e) => {
             output.err(format!("rampsim: cannot listen on 127.0.0.1:{port}: {e}"));
-            return 13;
+            // A port the operator chose that is taken is theirs to change: a usage error.
+            return if port != 0 && e.kind() == std::io::ErrorKind::AddrInUse {
+                2
+            } else {
+                13
+            };
         }
     };
     let clock = Arc::new(crate::clock::Clock::real());

@@ -138,7 +138,16 @@ impl Host {
         self.sandbox
             .get_or_try_init(|| async move {
                 Sandbox::start(port).await.map(Arc::new).map_err(|e| {
-                    SetupError::Io(format!("cannot start the sandbox on 127.0.0.1:{port}: {e}"))
+                    let message = format!("cannot start the sandbox on 127.0.0.1:{port}: {e}");
+                    // A port the operator chose that is taken: theirs to change, a usage error.
+                    if port != 0 && e.kind() == std::io::ErrorKind::AddrInUse {
+                        SetupError::Usage(format!(
+                            "{message}; choose another with --port or [sandbox] port in {}",
+                            self.config.path.display()
+                        ))
+                    } else {
+                        SetupError::Io(message)
+                    }
                 })
             })
             .await

@@ -189,3 +189,17 @@ fn a_noisy_fake_stays_out_of_what_sandbox_prints() {
         "{log}"
     );
 }
+
+/// A port the operator chose that another program holds is a usage error (exit 2) naming the
+/// port, not a failed journey (13).
+#[test]
+fn a_port_in_use_is_a_usage_error_naming_it() {
+    let dir = shipped_plugins(&["paxos"]);
+    let cfg = TestConfig::new(&[dir], "paxos", "");
+    let taken = std::net::TcpListener::bind(("127.0.0.1", 0)).unwrap();
+    let port = taken.local_addr().unwrap().port().to_string();
+    let out = cfg.rampsim(&["sandbox", "--port", &port]);
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains(&format!("127.0.0.1:{port}")), "{err}");
+}
