@@ -305,7 +305,8 @@ pub fn plugins(host: &Host, json: bool) -> i32 {
             println!("no plugins found");
         }
         for f in &d.failed {
-            println!("FAILED {}: {}", f.path.display(), f.error);
+            // The error names the file first.
+            println!("FAILED {}", f.error);
         }
         // Grouped by directory: running from target/release, the bundled directory repeats all.
         let mut by_dir: std::collections::BTreeMap<_, Vec<String>> = Default::default();

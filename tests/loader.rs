@@ -203,3 +203,21 @@ fn the_correct_fixture_runs_end_to_end() {
     assert_eq!(fin["outcome"], "order_created");
     assert_eq!(fin["order_id"], "order-1");
 }
+
+/// `rampsim plugins` lists a library that fails to load once, by its path, with why.
+#[test]
+fn a_library_that_fails_to_load_is_listed_once_with_why() {
+    let dir = tempfile::tempdir().unwrap();
+    let broken = dir.path().join(lib_name("rampsim_broken"));
+    std::fs::write(&broken, b"not a library").unwrap();
+    let cfg = TestConfig::new(&[dir.path().to_path_buf()], "paxos", "");
+    let out = cfg.rampsim(&["plugins"]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let line = stdout
+        .lines()
+        .find(|l| l.starts_with("FAILED"))
+        .unwrap_or_else(|| panic!("{stdout}"));
+    let path = broken.display().to_string();
+    assert_eq!(line.matches(&path).count(), 1, "{line}");
+    assert!(line.starts_with(&format!("FAILED {path}: ")), "{line}");
+}

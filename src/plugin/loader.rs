@@ -29,7 +29,7 @@ pub enum LoadError {
         plugin: u32,
         host: u32,
     },
-    #[error("{}: plugin `{id}` {version} speaks protocol {plugin}, the host speaks protocol {host} (loads same major, minor up to its own)", path.display())]
+    #[error("{}: plugin `{id}` {version} speaks protocol {plugin}, the host speaks protocol {host} (loads same major, minor up to its own); rebuild the plugin against the rampsim-plugin-sdk of this host", path.display())]
     ProtocolMismatch {
         path: PathBuf,
         id: String,
@@ -99,7 +99,8 @@ impl LoadedPlugin {
         let lib =
             unsafe { libloading::Library::new(&path) }.map_err(|e| LoadError::NotLoadable {
                 path: path.clone(),
-                reason: e.to_string(),
+                // dlerror starts with the path, which the error already names.
+                reason: without_path(&e.to_string(), &path),
             })?;
         let lib: &'static libloading::Library = Box::leak(Box::new(lib));
         // SAFETY: the symbol's type is the one every rampsim plugin exports through
@@ -267,6 +268,16 @@ fn decode_envelope<T: DeserializeOwned>(
     bytes: &[u8],
 ) -> Result<Result<T, rampsim_plugin_sdk::PluginError>, String> {
     codec::decode::<Envelope<T>>(bytes).map(Envelope::into_result)
+}
+
+/// `reason` without a leading "`path`: " (the loader's message names the file first) and the
+/// wrapper libloading puts around dlerror's text.
+fn without_path(reason: &str, path: &std::path::Path) -> String {
+    let shown = path.display().to_string();
+    match reason.find(&format!("{shown}: ")) {
+        Some(i) => reason[i + shown.len() + 2..].to_string(),
+        None => reason.to_string(),
+    }
 }
 
 fn placeholder_manifest() -> Manifest {
