@@ -378,17 +378,16 @@ pub async fn sandbox(host: &Host, port: Option<u16>, only: Option<&str>) -> i32 
     let output = Output::open(&host.config.app.log_file);
     let d = discover(&host.dirs);
     for f in &d.failed {
-        output.err(format!(
-            "rampsim: skipping {}: {}",
-            f.path.display(),
-            f.error
-        ));
+        // The error names the file first.
+        output.err(format!("rampsim: skipping {}", f.error));
     }
     let port = port.or(host.config.sandbox.port).unwrap_or(0);
     let sandbox = match crate::sandbox::Sandbox::start(port).await {
         Ok(s) => s,
         Err(e) => {
-            output.err(format!("rampsim: cannot listen on 127.0.0.1:{port}: {e}"));
+            output.err(format!(
+                "rampsim: cannot listen on 127.0.0.1:{port}: {e}; choose another with --port or [sandbox] port"
+            ));
             // A port the operator chose that is taken is theirs to change: a usage error.
             return if port != 0 && e.kind() == std::io::ErrorKind::AddrInUse {
                 2

@@ -142,7 +142,7 @@ impl Host {
                     // A port the operator chose that is taken: theirs to change, a usage error.
                     if port != 0 && e.kind() == std::io::ErrorKind::AddrInUse {
                         SetupError::Usage(format!(
-                            "{message}; choose another with --port or [sandbox] port in {}",
+                            "{message}; choose another with [sandbox] port in {}",
                             self.config.path.display()
                         ))
                     } else {

@@ -403,8 +403,10 @@ impl Journey {
             if waited.saturating_add(wait) > self.spec.engine.kyc_deadline {
                 let deadline = self.spec.engine.kyc_deadline;
                 let asked = result.retry_after_ms.map(Duration::from_millis);
-                // A Retry-After that alone outlasts the deadline is the reason, not the time spent.
-                let (message, next_step) = match asked.filter(|a| waited.saturating_add(*a) > deadline) {
+                // The Retry-After is the reason only when the backoff alone would have fit.
+                let blame =
+                    asked.filter(|a| *a > backoff && waited.saturating_add(backoff) <= deadline);
+                let (message, next_step) = match blame {
                     Some(asked) => (
                         format!(
                             "{stage} not final: {}; the provider asked to wait {} before asking again (Retry-After), past the stage's deadline ({}, {} of it spent)",

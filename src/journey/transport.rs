@@ -191,10 +191,12 @@ impl Journey {
                     if !again {
                         // A 429 the host would have retried but for a wait longer than a stage may
                         // last: the step's failure then says when to try again.
-                        if response.status == 429 && attempt <= max_retries {
-                            self.rate_limited =
-                                asked.filter(|a| *a > self.spec.engine.kyc_deadline);
-                        }
+                        // Only the answer the adapter gets now counts: a later one replaces it.
+                        self.rate_limited = if response.status == 429 && attempt <= max_retries {
+                            asked.filter(|a| *a > self.spec.engine.kyc_deadline)
+                        } else {
+                            None
+                        };
                         return Ok(Received {
                             response,
                             exchange,

@@ -76,10 +76,6 @@ impl Discovery {
     }
 }
 
-/// Scans `dirs` for files named like plugins (`librampsim_<id>.so`) and loads each. The first
-/// directory that has a file name wins, as with `find_plugin`; later copies are not even loaded
-/// (a loaded library stays mapped for the life of the process: running from `target/release`,
-/// the exe directory and the bundled one hold the same six plugins).
 /// The ids of the plugin libraries in `dirs`, by file name alone (nothing is loaded).
 pub fn library_ids(dirs: &[PathBuf]) -> BTreeSet<String> {
     let probe = library_file_name("X");
@@ -96,6 +92,10 @@ pub fn library_ids(dirs: &[PathBuf]) -> BTreeSet<String> {
         .collect()
 }
 
+/// Scans `dirs` for files named like plugins (`librampsim_<id>.so`) and loads each. The first
+/// directory that has a file name wins, as with `find_plugin`; later copies are not even loaded
+/// (a loaded library stays mapped for the life of the process: running from `target/release`,
+/// the exe directory and the bundled one hold the same six plugins).
 pub fn discover(dirs: &[PathBuf]) -> Discovery {
     let probe = library_file_name("X");
     let probe = probe.to_string_lossy();
