@@ -259,38 +259,30 @@ fn a_noisy_plugin_stays_out_of_run_replay_and_batch_output() {
 #[test]
 fn a_misspelt_provider_table_or_scenario_names_its_line() {
     let dir = shipped_plugins(&["paxos"]);
-    let cfg = TestConfig::new(
-        std::slice::from_ref(&dir),
-        "paxos",
+    // The error a config with `table` gets, and the line its header is on.
+    let refused = |table: &str, header: &str| -> (String, usize) {
+        let cfg = TestConfig::new(std::slice::from_ref(&dir), "paxos", table);
+        let out = cfg.rampsim(&["run", "--json"]);
+        assert_eq!(out.status.code(), Some(2), "{out:?}");
+        assert!(out.stdout.is_empty(), "nothing ran");
+        let text = std::fs::read_to_string(&cfg.path).unwrap();
+        let line = text.lines().position(|l| l == header).unwrap() + 1;
+        (String::from_utf8_lossy(&out.stderr).into_owned(), line)
+    };
+    let (err, line) = refused(
         "[providers.paxsos]\nscenario = \"denied\"\n",
+        "[providers.paxsos]",
     );
-    let out = cfg.rampsim(&["run", "--json"]);
-    assert_eq!(out.status.code(), Some(2), "{out:?}");
-    let err = String::from_utf8_lossy(&out.stderr);
-    let text = std::fs::read_to_string(&cfg.path).unwrap();
-    let line = text
-        .lines()
-        .position(|l| l == "[providers.paxsos]")
-        .unwrap()
-        + 1;
     assert!(
         err.contains(&format!(
             "config.toml:{line}:1: [providers.paxsos]: no plugin `paxsos` is installed; did you mean `paxos`?"
         )),
         "{err}"
     );
-    assert!(out.stdout.is_empty(), "nothing ran");
-
-    let cfg = TestConfig::new(
-        &[dir],
-        "paxos",
+    let (err, line) = refused(
         "[providers.paxos]\nscenario = \"aproved\"\n",
+        "[providers.paxos]",
     );
-    let out = cfg.rampsim(&["run", "--json"]);
-    assert_eq!(out.status.code(), Some(2), "{out:?}");
-    let err = String::from_utf8_lossy(&out.stderr);
-    let text = std::fs::read_to_string(&cfg.path).unwrap();
-    let line = text.lines().position(|l| l == "[providers.paxos]").unwrap() + 1;
     assert!(
         err.contains(&format!(
             "config.toml:{line}:1: providers.paxos.scenario: plugin `paxos` has no scenario `aproved`"
