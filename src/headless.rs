@@ -388,8 +388,7 @@ pub async fn sandbox(host: &Host, port: Option<u16>, only: Option<&str>) -> i32 
             output.err(format!(
                 "rampsim: cannot listen on 127.0.0.1:{port}: {e}; choose another with --port or [sandbox] port"
             ));
-            // A port the operator chose that is taken is theirs to change: a usage error.
-            return if port != 0 && e.kind() == std::io::ErrorKind::AddrInUse {
+            return if crate::sandbox::chosen_port_taken(port, &e) {
                 2
             } else {
                 13

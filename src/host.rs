@@ -139,8 +139,7 @@ impl Host {
             .get_or_try_init(|| async move {
                 Sandbox::start(port).await.map(Arc::new).map_err(|e| {
                     let message = format!("cannot start the sandbox on 127.0.0.1:{port}: {e}");
-                    // A port the operator chose that is taken: theirs to change, a usage error.
-                    if port != 0 && e.kind() == std::io::ErrorKind::AddrInUse {
+                    if crate::sandbox::chosen_port_taken(port, &e) {
                         SetupError::Usage(format!(
                             "{message}; choose another with [sandbox] port in {}",
                             self.config.path.display()

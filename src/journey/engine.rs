@@ -123,9 +123,9 @@ pub struct Journey {
     /// not be sent twice safely: if the step then fails, the operator must check before
     /// running it again.
     acted_on: Option<String>,
-    /// In the current step, the wait a 429 asked for that the host did not wait out (longer
-    /// than a stage may last, or than the request stays good): if the step then fails, the
-    /// operator learns when to run it again.
+    /// In the current step, the wait the last 429 asked for when it was longer than a stage may
+    /// last (so the host did not wait it out): if the step then fails, the operator learns when
+    /// to run it again.
     pub(crate) rate_limited: Option<Duration>,
     /// A request that cannot be sent twice safely, while it is on its way: a cancel then must
     /// say the provider may have acted on it.

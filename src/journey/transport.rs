@@ -190,8 +190,8 @@ impl Journey {
                         && good_after(self.now(), wait);
                     if !again {
                         // A 429 the host would have retried but for a wait longer than a stage may
-                        // last: the step's failure then says when to try again.
-                        // Only the answer the adapter gets now counts: a later one replaces it.
+                        // last: if the step fails, it says when to try again. Each answer handed
+                        // to the adapter replaces what an earlier one said.
                         self.rate_limited = if response.status == 429 && attempt <= max_retries {
                             asked.filter(|a| *a > self.spec.engine.kyc_deadline)
                         } else {

@@ -76,19 +76,23 @@ impl Discovery {
     }
 }
 
-/// The ids of the plugin libraries in `dirs`, by file name alone (nothing is loaded).
-pub fn library_ids(dirs: &[PathBuf]) -> BTreeSet<String> {
+/// The plugin id a library file name stands for (`librampsim_paxos.so` -> `paxos`), by the
+/// platform's naming of [`library_file_name`].
+fn library_id(file_name: &str) -> Option<&str> {
     let probe = library_file_name("X");
     let probe = probe.to_string_lossy();
     let (prefix, suffix) = probe.split_once('X').unwrap_or(("rampsim_", ""));
+    let id = file_name.strip_prefix(prefix)?.strip_suffix(suffix)?;
+    (!id.is_empty()).then_some(id)
+}
+
+/// The ids of the plugin libraries in `dirs`, by file name alone (nothing is loaded).
+pub fn library_ids(dirs: &[PathBuf]) -> BTreeSet<String> {
     dirs.iter()
         .filter_map(|d| std::fs::read_dir(d).ok())
         .flatten()
         .filter_map(|e| e.ok()?.file_name().into_string().ok())
-        .filter_map(|n| {
-            let id = n.strip_prefix(prefix)?.strip_suffix(suffix)?;
-            (!id.is_empty()).then(|| id.to_string())
-        })
+        .filter_map(|n| library_id(&n).map(str::to_string))
         .collect()
 }
 
@@ -97,9 +101,6 @@ pub fn library_ids(dirs: &[PathBuf]) -> BTreeSet<String> {
 /// (a loaded library stays mapped for the life of the process: running from `target/release`,
 /// the exe directory and the bundled one hold the same six plugins).
 pub fn discover(dirs: &[PathBuf]) -> Discovery {
-    let probe = library_file_name("X");
-    let probe = probe.to_string_lossy();
-    let (prefix, suffix) = probe.split_once('X').unwrap_or(("rampsim_", ""));
     let mut out = Discovery {
         searched: dirs.to_vec(),
         ..Default::default()
@@ -112,11 +113,9 @@ pub fn discover(dirs: &[PathBuf]) -> Discovery {
         let mut files: Vec<PathBuf> = entries
             .filter_map(|e| e.ok().map(|e| e.path()))
             .filter(|p| {
-                p.file_name().and_then(|n| n.to_str()).is_some_and(|n| {
-                    n.starts_with(prefix)
-                        && n.ends_with(suffix)
-                        && n.len() > prefix.len() + suffix.len()
-                })
+                p.file_name()
+                    .and_then(|n| n.to_str())
+                    .is_some_and(|n| library_id(n).is_some())
             })
             .collect();
         files.sort();

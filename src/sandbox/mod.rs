@@ -8,4 +8,4 @@ mod faults;
 mod server;
 
 pub use faults::{stream_seed, Fault, FaultPlan, FaultSpec};
-pub use server::{Sandbox, SessionGuard, SessionInfo};
+pub use server::{chosen_port_taken, Sandbox, SessionGuard, SessionInfo};

@@ -42,6 +42,12 @@ pub struct Sandbox {
     _stop: oneshot::Sender<()>,
 }
 
+/// A port the operator chose (not 0, which asks the system for any) that another program holds:
+/// theirs to change, so a usage error rather than a failure.
+pub fn chosen_port_taken(port: u16, e: &std::io::Error) -> bool {
+    port != 0 && e.kind() == std::io::ErrorKind::AddrInUse
+}
+
 impl Sandbox {
     /// Binds 127.0.0.1:`port` (0: an ephemeral port) and serves from a thread of its own.
     ///

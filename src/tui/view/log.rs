@@ -8,7 +8,6 @@ use ratatui::style::{Color, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 use ratatui::Frame;
-use unicode_width::UnicodeWidthChar;
 
 pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
     let focused = app.focus == Pane::Log;
@@ -72,15 +71,7 @@ fn wrap(text: &str, width: usize) -> Vec<String> {
         // The longest start that fits, then back to its last space, or mid-word when a word
         // is longer than a row (at least one character, so a character wider than the row
         // cannot stall the loop).
-        let mut used = 0;
-        let mut fits = 0;
-        for (i, c) in rest.char_indices() {
-            used += c.width().unwrap_or(0);
-            if used > room {
-                break;
-            }
-            fits = i + c.len_utf8();
-        }
+        let mut fits = super::text::head(rest, room).len();
         if fits == 0 {
             fits = rest.chars().next().map_or(rest.len(), char::len_utf8);
         }

@@ -16,7 +16,7 @@ fn char_width(c: char) -> usize {
 }
 
 /// The longest start of `s` that takes at most `columns`.
-fn head(s: &str, columns: usize) -> &str {
+pub fn head(s: &str, columns: usize) -> &str {
     let mut used = 0;
     for (i, c) in s.char_indices() {
         used += char_width(c);
