@@ -133,8 +133,9 @@ fn setup(rt: &tokio::runtime::Runtime, dir: &std::path::Path, tmp: &tempfile::Te
     assert_eq!(outcome, Outcome::OrderCreated);
     let requests = recorded.lock().unwrap().1.clone();
     let plain = PlainLoop {
-        // Made on the runtime that drives it, as the host's client is.
-        client: rt.block_on(async { reqwest::Client::new() }),
+        // The host's own client: the same headers on the wire (its User-Agent) and the same
+        // settings, so the fake sees the journey's requests byte for byte.
+        client: host.http.clone(),
         sandbox: rt.block_on(host.sandbox()).unwrap(),
         plugin: host.plugin("paxos").unwrap(),
         requests,
@@ -353,7 +354,7 @@ impl PlainLoop {
     async fn run(&self) {
         // Same session key shape and a fresh fake, as a journey gets.
         let clock = Arc::new(rampsim::clock::Clock::virtual_now());
-        let key = "plain";
+        let key = "plain-00000"; // as long as a journey id (`j1-1a2b3c4d`)
         self.sandbox
             .open_session(key, &self.plugin, "approved", clock.clone())
             .unwrap();
@@ -400,7 +401,7 @@ impl DirectLoop {
     async fn run(&self) {
         let p = &self.plain;
         let clock = Arc::new(rampsim::clock::Clock::virtual_now());
-        let key = "direct";
+        let key = "direct-0000";
         let info = p
             .sandbox
             .open_session(key, &p.plugin, "approved", clock.clone())

@@ -45,22 +45,29 @@ pub(crate) fn broken_answer(req: &HttpRequest, response: &HttpResponse) -> Optio
     if !(success || our_conflict) || response.body.is_empty() {
         return None;
     }
-    let content_type = response
-        .header("content-type")
-        .unwrap_or("")
-        .to_ascii_lowercase();
-    if content_type.contains("json") {
+    let content_type = response.header("content-type").unwrap_or("");
+    if contains_ignore_case(content_type, "json") {
         // A full parse that stores nothing: the adapter reads the body again anyway.
         return serde_json::from_str::<serde::de::IgnoredAny>(&response.body)
             .is_err()
             .then_some("JSON that is cut off or garbled");
     }
     let accepts_json_only = req.header("accept").is_some_and(|a| {
-        let a = a.to_ascii_lowercase();
-        a.contains("json") && !a.contains("html") && !a.contains("*/*")
+        contains_ignore_case(a, "json") && !contains_ignore_case(a, "html") && !a.contains("*/*")
     });
-    (success && accepts_json_only && content_type.starts_with("text/html"))
-        .then_some("an HTML page instead of JSON")
+    let html = content_type
+        .get(..9)
+        .is_some_and(|t| t.eq_ignore_ascii_case("text/html"));
+    (success && accepts_json_only && html).then_some("an HTML page instead of JSON")
+}
+
+/// `needle` (ASCII, lower case) in `haystack` whatever its case, without a lower-cased copy:
+/// this runs on every answer.
+fn contains_ignore_case(haystack: &str, needle: &str) -> bool {
+    haystack
+        .as_bytes()
+        .windows(needle.len())
+        .any(|w| w.eq_ignore_ascii_case(needle.as_bytes()))
 }
 
 impl Journey {
@@ -69,16 +76,20 @@ impl Journey {
         stage: Stage,
         req: &HttpRequest,
     ) -> Result<Received, TransportFailure> {
-        let Some(base) = self.spec.base_urls.get(&req.endpoint) else {
+        if !self.spec.base_urls.contains_key(&req.endpoint) {
             return Err(TransportFailure {
                 message: format!(
                     "the adapter asked for endpoint `{}`, which its manifest does not declare",
                     req.endpoint
                 ),
             });
+        }
+        // Upper case as sent; most adapters already write it so, and then nothing is copied.
+        let method_name = if req.method.bytes().any(|b| b.is_ascii_lowercase()) {
+            std::borrow::Cow::Owned(req.method.to_ascii_uppercase())
+        } else {
+            std::borrow::Cow::Borrowed(req.method.as_str())
         };
-        let url = format!("{base}{}", req.path);
-        let method_name = req.method.to_ascii_uppercase();
         let method =
             reqwest::Method::from_bytes(method_name.as_bytes()).map_err(|_| TransportFailure {
                 message: format!(
@@ -119,23 +130,25 @@ impl Journey {
         loop {
             attempt += 1;
             let exchange = self.next_exchange();
-            self.emit(Event::RequestSent {
-                stage,
-                exchange,
-                attempt,
-                endpoint: req.endpoint.clone(),
-                method: method_name.clone(),
-                path: req.path.clone(),
-                url: url.clone(),
-                headers: req.headers.clone(),
-                body: req.body.clone(),
-                at_ms: self.now(),
-            });
+            // Built for each attempt: the builder reads it and the event keeps it.
+            let url = format!("{}{}", self.spec.base_urls[&req.endpoint], req.path);
             let mut builder = self
                 .spec
                 .http
                 .request(method.clone(), &url)
                 .timeout(self.spec.engine.request_timeout);
+            self.emit(Event::RequestSent {
+                stage,
+                exchange,
+                attempt,
+                endpoint: req.endpoint.clone(),
+                method: method_name.clone().into_owned(),
+                path: req.path.clone(),
+                url,
+                headers: req.headers.clone(),
+                body: req.body.clone(),
+                at_ms: self.now(),
+            });
             for (k, v) in &req.headers {
                 builder = builder.header(k.as_str(), v.as_str());
             }
@@ -331,6 +344,9 @@ mod tests {
         );
         let cut_json = answer(201, "application/json; charset=utf-8", "{\"ti");
         assert!(broken_answer(&get, &cut_json).is_some());
+        // Media types are read whatever their case.
+        let shouted = answer(200, "Application/JSON", "{\"ti");
+        assert!(broken_answer(&get, &shouted).is_some());
         // A refusal is an answer whatever its body: it goes to the adapter.
         let cut_refusal = answer(401, "application/problem+json", "{\"ti");
         assert_eq!(broken_answer(&get_json, &cut_refusal), None);
@@ -357,6 +373,9 @@ mod tests {
         // Without a JSON-only Accept an HTML page may be what was asked for; a non-success page
         // is an answer in itself (its status says what happened).
         assert_eq!(broken_answer(&get, &page), None);
+        let shouted_page = answer(200, "TEXT/HTML; charset=UTF-8", "<html>502</html>");
+        let shouting = HttpRequest::get("api", "/x").with_header("Accept", "Application/JSON");
+        assert!(broken_answer(&shouting, &shouted_page).is_some());
         let anything = HttpRequest::get("api", "/x").with_header("Accept", "application/json, */*");
         assert_eq!(broken_answer(&anything, &page), None);
         let error_page = answer(502, "text/html", "<html>502</html>");
