@@ -403,10 +403,8 @@ impl Journey {
             if waited.saturating_add(wait) > self.spec.engine.kyc_deadline {
                 let deadline = self.spec.engine.kyc_deadline;
                 let asked = result.retry_after_ms.map(Duration::from_millis);
-                // The Retry-After is the reason only when the backoff alone would have fit.
-                let blame =
-                    asked.filter(|a| *a > backoff && waited.saturating_add(backoff) <= deadline);
-                let (message, next_step) = match blame {
+                let (message, next_step) = match blamed_retry_after(asked, backoff, waited, deadline)
+                {
                     Some(asked) => (
                         format!(
                             "{stage} not final: {}; the provider asked to wait {} before asking again (Retry-After), past the stage's deadline ({}, {} of it spent)",
@@ -681,6 +679,18 @@ impl Journey {
     }
 }
 
+/// The Retry-After to name as the reason a stage ran out of time: only one longer than the
+/// backoff, and only when the backoff alone would still have fit before the deadline (otherwise
+/// time simply ran out, whatever the provider asked).
+fn blamed_retry_after(
+    asked: Option<Duration>,
+    backoff: Duration,
+    waited: Duration,
+    deadline: Duration,
+) -> Option<Duration> {
+    asked.filter(|a| *a > backoff && waited.saturating_add(backoff) <= deadline)
+}
+
 /// A wait in words for a message: `45 s`, `12 min`, `27 h 46 min`.
 fn span(d: Duration) -> String {
     let s = d.as_secs();
@@ -688,5 +698,44 @@ fn span(d: Duration) -> String {
         0..120 => format!("{s} s"),
         120..7200 => format!("{} min", s / 60),
         _ => format!("{} h {} min", s / 3600, s % 3600 / 60),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_timeout_blames_the_retry_after_only_when_the_backoff_alone_would_have_fit() {
+        let s = Duration::from_secs;
+        let deadline = s(300);
+        // A day asked at the start: the provider's wait is why the stage stopped.
+        assert_eq!(
+            blamed_retry_after(Some(s(86_400)), s(1), s(0), deadline),
+            Some(s(86_400))
+        );
+        // 30 s asked with 290 s spent and a 20 s backoff: time ran out anyway.
+        assert_eq!(
+            blamed_retry_after(Some(s(30)), s(20), s(290), deadline),
+            None
+        );
+        // The same ask with room for the backoff: the ask is the reason.
+        assert_eq!(
+            blamed_retry_after(Some(s(30)), s(20), s(270), deadline),
+            Some(s(30))
+        );
+        // Asked less than the backoff, or nothing asked: not the reason.
+        assert_eq!(blamed_retry_after(Some(s(10)), s(20), s(0), deadline), None);
+        assert_eq!(blamed_retry_after(None, s(20), s(0), deadline), None);
+    }
+
+    #[test]
+    fn waits_read_in_the_unit_a_person_would_use() {
+        assert_eq!(span(Duration::from_secs(45)), "45 s");
+        assert_eq!(span(Duration::from_secs(12 * 60)), "12 min");
+        assert_eq!(
+            span(Duration::from_secs(27 * 3600 + 46 * 60)),
+            "27 h 46 min"
+        );
     }
 }
