@@ -480,6 +480,9 @@ fn read_providers(d: &mut Diag, mut t: TableReader) -> BTreeMap<String, Provider
                 );
             }
             cfg.scenario = Some(g.value);
+            if let Some(at) = d.src.location(g.span.as_ref()) {
+                cfg.key_locations.insert("scenario".into(), at);
+            }
         }
         if let Some(g) = p.string(d, "profile", Need::Optional) {
             if g.value.is_empty() {
@@ -498,6 +501,10 @@ fn read_providers(d: &mut Diag, mut t: TableReader) -> BTreeMap<String, Provider
                     Value::String(url) if is_http_url(url) => {
                         cfg.endpoints
                             .insert(k.name.clone(), url.trim_end_matches('/').to_string());
+                        if let Some(at) = d.src.location(k.span.as_ref()) {
+                            cfg.key_locations
+                                .insert(format!("endpoints.{}", k.name), at);
+                        }
                     }
                     _ => d.report(
                         v.span.as_ref().or(k.span.as_ref()),

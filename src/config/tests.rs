@@ -172,6 +172,10 @@ fn the_sample_config_loads() {
     assert_eq!(paxos.scenario.as_deref(), Some("approved"));
     assert_eq!(paxos.location.line, line_of(SAMPLE, "[providers.paxos]"));
     assert_eq!(
+        paxos.location_of("scenario"),
+        &Location::new(path(), line_of(SAMPLE, "scenario = \"approved\""), 1)
+    );
+    assert_eq!(
         paxos.settings.get("client_secret"),
         Some(&SettingSource::Env {
             var: "PAXOS_CLIENT_SECRET".into(),
