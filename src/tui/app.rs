@@ -1029,6 +1029,8 @@ impl App {
             }
             RunnerReport::SetupFailed { provider, message } => {
                 tracing::warn!(%provider, "journey setup failed: {message}");
+                // The screen shows messages unredacted: only the identifiers' marks go.
+                let message = crate::redact::unmarked(&message).into_owned();
                 self.busy = false;
                 self.note(LogLevel::Error, format!("{provider}: {message}"));
                 // The status line says why, not what it said before.
@@ -1368,6 +1370,22 @@ mod tests {
             app.update(Action::RunAll),
             vec![Effect::Runner(RunnerCommand::RunAll)]
         );
+    }
+
+    #[test]
+    fn a_setup_error_shows_the_files_it_names_without_their_marks() {
+        let mut app = ready_app();
+        let at = crate::redact::ident("profiles/duncan.toml:7:1");
+        app.update(Action::Runner(RunnerReport::SetupFailed {
+            provider: "paxos".into(),
+            message: format!("{at}: nationality: \"XX\" is not a country"),
+        }));
+        let shown = screen(&app);
+        assert!(
+            shown.contains("profiles/duncan.toml:7:1: nationality"),
+            "{shown}"
+        );
+        assert!(!shown.contains(['\u{E000}', '\u{E001}']), "{shown}");
     }
 
     #[test]
