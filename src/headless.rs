@@ -123,7 +123,8 @@ pub async fn run(host: &Host, args: &RunArgs) -> i32 {
 /// Prints a setup error on stderr, redacted (a plugin refusing a profile may quote a value).
 fn report_setup_error(output: &Output, e: &SetupError) -> i32 {
     let msg = crate::redact::global_redact(&e.to_string()).into_owned();
-    tracing::error!("{msg}");
+    // The log writer redacts it: given `msg`, it would mask the identifiers redaction kept.
+    tracing::error!("{e}");
     output.err(format!("rampsim: {msg}"));
     e.exit_code()
 }

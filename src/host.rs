@@ -225,7 +225,7 @@ impl Host {
                 .collect();
             return Err(SetupError::Usage(format!(
                 "{}: providers.{provider}.endpoints.{unknown}: plugin `{provider}` has no endpoint `{unknown}`; it has: {}",
-                pcfg.location,
+                pcfg.location_of(&format!("endpoints.{unknown}")),
                 known.join(", ")
             )));
         }
@@ -248,7 +248,10 @@ impl Host {
                 .collect();
             // Named by the config (not the command line): say where.
             let at = match opts.scenario {
-                None => format!("{}: providers.{provider}.scenario: ", pcfg.location),
+                None => format!(
+                    "{}: providers.{provider}.scenario: ",
+                    pcfg.location_of("scenario")
+                ),
                 Some(_) => String::new(),
             };
             return Err(SetupError::Usage(format!(

@@ -23,7 +23,11 @@ fn main() {
     let config = match Config::load(&cli.config) {
         Ok(c) => c,
         Err(e) => {
-            eprintln!("rampsim: {e}");
+            // Redacted as every message is: its identifiers' marks go (see redact::ident).
+            eprintln!(
+                "rampsim: {}",
+                rampsim::redact::global_redact(&e.to_string())
+            );
             std::process::exit(2);
         }
     };

@@ -253,20 +253,21 @@ fn a_noisy_plugin_stays_out_of_run_replay_and_batch_output() {
     assert!(log.contains("plugin output: NOISY-ADAPTER-STDERR"), "{log}");
 }
 
-/// A `[providers.ID]` a typo away from an installed plugin and a scenario the plugin lacks are
-/// refused, each naming the file and line of the table, instead of running the provider with
-/// settings the operator did not mean.
+/// A `[providers.ID]` a typo away from an installed plugin, a scenario the plugin lacks and an
+/// endpoint it does not have are refused, each naming the file and the line of what is wrong
+/// (the table's header, or the key itself), instead of running the provider with settings the
+/// operator did not mean.
 #[test]
 fn a_misspelt_provider_table_or_scenario_names_its_line() {
     let dir = shipped_plugins(&["paxos"]);
-    // The error a config with `table` gets, and the line its header is on.
-    let refused = |table: &str, header: &str| -> (String, usize) {
+    // The error a config with `table` gets, and the number of the line that reads `at`.
+    let refused = |table: &str, at: &str| -> (String, usize) {
         let cfg = TestConfig::new(std::slice::from_ref(&dir), "paxos", table);
         let out = cfg.rampsim(&["run", "--json"]);
         assert_eq!(out.status.code(), Some(2), "{out:?}");
         assert!(out.stdout.is_empty(), "nothing ran");
         let text = std::fs::read_to_string(&cfg.path).unwrap();
-        let line = text.lines().position(|l| l == header).unwrap() + 1;
+        let line = text.lines().position(|l| l == at).unwrap() + 1;
         (String::from_utf8_lossy(&out.stderr).into_owned(), line)
     };
     let (err, line) = refused(
@@ -279,13 +280,24 @@ fn a_misspelt_provider_table_or_scenario_names_its_line() {
         )),
         "{err}"
     );
+    // The key's line, not the header's, so a long table needs no searching.
     let (err, line) = refused(
-        "[providers.paxos]\nscenario = \"aproved\"\n",
-        "[providers.paxos]",
+        "[providers.paxos]\nmode = \"sandbox\"\n\nscenario = \"aproved\"\n",
+        "scenario = \"aproved\"",
     );
     assert!(
         err.contains(&format!(
             "config.toml:{line}:1: providers.paxos.scenario: plugin `paxos` has no scenario `aproved`"
+        )),
+        "{err}"
+    );
+    let (err, line) = refused(
+        "[providers.paxos]\n\n[providers.paxos.endpoints]\napi = \"https://api.example\"\nipa = \"https://ipa.example\"\n",
+        "ipa = \"https://ipa.example\"",
+    );
+    assert!(
+        err.contains(&format!(
+            "config.toml:{line}:1: providers.paxos.endpoints.ipa: plugin `paxos` has no endpoint `ipa`"
         )),
         "{err}"
     );

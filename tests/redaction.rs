@@ -1,6 +1,9 @@
 //! Properties of the redactor: for arbitrary secret and KYC values embedded in arbitrary text,
 //! JSON, and URL/form encoding, the raw value never survives; redaction is idempotent; text
-//! without sensitive values is unchanged. Plus the log file through the real logging setup.
+//! without sensitive values is unchanged. Plus the log file through the real logging setup, and
+//! what the binary prints when a profile's name spells one of its values.
+
+mod support;
 
 use proptest::prelude::*;
 use rampsim::redact::{Kind, Redactor, SharedRedactor, MIN_LEN};
@@ -313,4 +316,76 @@ fn every_redactor_masks_in_one_pass_and_none_outlives_its_journey() {
         global_redact("x tok-learnt-later-1").into_owned(),
         "x [REDACTED]"
     );
+}
+
+/// A config whose profiles are named after the people in them (`[profiles.duncan]` for Billy
+/// Duncan, `[profiles.anna]` for Anna Schmidt; `billy` too, the same person again).
+fn config_named_after_its_people() -> support::TestConfig {
+    let dir = support::shipped_plugins(&["paxos"]);
+    let duncan = support::billy().replace("[profiles.billy", "[profiles.duncan");
+    support::TestConfig::new(&[dir], "paxos", &duncan)
+}
+
+/// Profile names and profile files are the operator's identifiers: messages show them as
+/// written, though the configured profiles' values are masked in every message.
+#[test]
+fn profile_names_and_files_in_messages_are_shown_as_written() {
+    let cfg = config_named_after_its_people();
+    let out = cfg.rampsim(&["run", "--profile", "nope"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains(&format!(
+            "profile: \"nope\" is neither a profile name nor a profile file; profiles in {}: anna, billy, duncan",
+            cfg.path.display()
+        )),
+        "{err}"
+    );
+    // The same person in a profile file of that name, refused for a bad nationality.
+    let billy = support::billy_profile_file(
+        cfg.dir.path(),
+        &[(r#"nationality = "US""#, r#"nationality = "XX""#)],
+    );
+    let file = billy.with_file_name("duncan.toml");
+    std::fs::rename(&billy, &file).unwrap();
+    let text = std::fs::read_to_string(&file).unwrap();
+    let line = text
+        .lines()
+        .position(|l| l.starts_with("nationality"))
+        .unwrap()
+        + 1;
+    let out = cfg.rampsim(&["run", "--profile", file.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains(&format!(
+            "{}:{line}:1: nationality: \"XX\" is not",
+            file.display()
+        )),
+        "{err}"
+    );
+}
+
+/// The values stay masked, in the same message as the profile's name: a plugin refusing the
+/// profile quotes its last name.
+#[test]
+fn a_kyc_value_quoted_beside_a_profile_name_is_still_masked() {
+    let cfg = config_named_after_its_people();
+    let lib = support::fixture_plugin(Some("quotes_profile"), "fixture")
+        .join(support::lib_name("rampsim_fixture"));
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_rampsim"))
+        .current_dir(cfg.dir.path())
+        .args(["plugin", "check"])
+        .arg(&lib)
+        .args(["--profile", "duncan"])
+        .output()
+        .expect("rampsim runs");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains(
+            "FAIL profile: the adapter refuses profile duncan: profile.last_name: 'D…' is not a name this provider accepts"
+        ),
+        "{stdout}"
+    );
+    assert!(!stdout.contains("Duncan"), "{stdout}");
 }

@@ -31,7 +31,7 @@ pub use subject::HostSubject;
 
 use crate::cli::PluginCommand;
 use crate::plugin::LoadedPlugin;
-use crate::redact::Redactor;
+use crate::redact::{ident, Redactor};
 use crate::sandbox::Sandbox;
 use rampsim_plugin_sdk::testing::{
     probe_malformed_requests, probe_malformed_responses, probe_unknown_routes, run_journey,
@@ -87,7 +87,7 @@ fn check_command(config_path: &Path, path: &Path, json: bool, profile: Option<&s
         match crate::config::Config::load(config_path) {
             Ok(c) => Some(c),
             Err(e) => {
-                eprintln!("rampsim: {e}");
+                eprintln!("rampsim: {}", crate::redact::global_redact(&e.to_string()));
                 return 2;
             }
         }
@@ -112,7 +112,10 @@ fn check_command(config_path: &Path, path: &Path, json: bool, profile: Option<&s
         match loaded {
             Ok(p) => opts.profile = (p.name, p.profile),
             Err(e) => {
-                output.err(format!("rampsim: {e}"));
+                output.err(format!(
+                    "rampsim: {}",
+                    crate::redact::global_redact(&e.to_string())
+                ));
                 return 2;
             }
         }
@@ -278,12 +281,12 @@ fn plugin_checks(
             rampsim_plugin_sdk::testing::START_MS,
         );
         match HostSubject::new(&e.plugin, &init) {
-            Ok(_) => CheckResult::pass("profile", format!("the adapter accepts profile {}", e.profile.0)),
+            Ok(_) => CheckResult::pass("profile", format!("the adapter accepts profile {}", ident(&e.profile.0))),
             Err(err) => CheckResult::fail(
                 "profile",
                 format!(
                     "the adapter refuses profile {}: {}; run the check with --profile NAME|FILE naming a profile it accepts",
-                    e.profile.0, err.message
+                    ident(&e.profile.0), err.message
                 ),
             ),
         }

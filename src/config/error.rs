@@ -1,6 +1,7 @@
 //! Where a problem is and what it is: `Location`, `Problem`, `ConfigError`, and the byte-offset to
 //! line/column conversion every other part of the loader uses.
 
+use crate::redact::ident;
 use std::fmt;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
@@ -31,7 +32,9 @@ impl Location {
 
 impl fmt::Display for Location {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}", self.file.display())?;
+        // The operator's file name (`profiles/duncan.toml`), marked so redaction never masks
+        // it as the KYC value it may spell.
+        f.write_str(&ident(self.file.display()))?;
         if self.line > 0 {
             write!(f, ":{}", self.line)?;
             if self.column > 0 {
@@ -71,8 +74,9 @@ impl fmt::Display for Problem {
         if let Some(location) = &self.location {
             write!(f, "{location}: ")?;
         }
+        // A key path names profiles too (`profiles.duncan.email`): marked as the file is.
         if !self.field.is_empty() {
-            write!(f, "{}: ", self.field)?;
+            write!(f, "{}: ", ident(&self.field))?;
         }
         f.write_str(&self.message)
     }
@@ -163,15 +167,20 @@ impl<'a> Source<'a> {
 mod tests {
     use super::*;
 
+    /// As printed: redaction shows the marked file and key as written.
+    fn shown(e: &impl fmt::Display) -> String {
+        crate::redact::Redactor::new().redact_str(&e.to_string())
+    }
+
     #[test]
     fn offsets_become_one_based_lines_and_columns() {
         let src = Source::new(Path::new("c.toml"), "a = 1\nbé = 2\n\nc = 3");
-        assert_eq!(src.location_at(0).to_string(), "c.toml:1:1");
-        assert_eq!(src.location_at(4).to_string(), "c.toml:1:5");
-        assert_eq!(src.location_at(6).to_string(), "c.toml:2:1");
+        assert_eq!(shown(&src.location_at(0)), "c.toml:1:1");
+        assert_eq!(shown(&src.location_at(4)), "c.toml:1:5");
+        assert_eq!(shown(&src.location_at(6)), "c.toml:2:1");
         // columns count characters, not bytes
-        assert_eq!(src.location_at(10).to_string(), "c.toml:2:4");
-        assert_eq!(src.location_at(15).to_string(), "c.toml:4:1");
+        assert_eq!(shown(&src.location_at(10)), "c.toml:2:4");
+        assert_eq!(shown(&src.location_at(15)), "c.toml:4:1");
         assert_eq!(src.location_at(999).line, 4);
     }
 
@@ -188,7 +197,7 @@ mod tests {
             ],
         };
         assert_eq!(
-            e.to_string(),
+            shown(&e),
             "config.toml:42:1: profiles.billy.date_of_birth: \"1960-02-30\" is not a valid date (expected YYYY-MM-DD)\np.toml: cannot be read"
         );
     }

@@ -30,6 +30,7 @@ pub use validate::{
     SOURCE_OF_WEALTH, TAX_ID_TYPES, TRANSFER_VALUE, YEARLY_INCOME,
 };
 
+use crate::redact::ident;
 use error::Source;
 use profile::{resolve, syntax_error};
 use rampsim_plugin_sdk::Mode;
@@ -279,16 +280,22 @@ impl Config {
         if path.is_file() {
             return load_profile_file(path);
         }
+        // Names and paths the operator chose, marked so redaction shows them as written even
+        // when one spells a profile's value (`[profiles.duncan]` for a Mr Duncan).
+        let config = ident(self.path.display());
         let known = if self.profiles.is_empty() {
-            format!("{} defines no [profiles]", self.path.display())
+            format!("{config} defines no [profiles]")
         } else {
-            let names: Vec<&str> = self.profiles.keys().map(String::as_str).collect();
-            format!("profiles in {}: {}", self.path.display(), names.join(", "))
+            let names: Vec<String> = self.profiles.keys().map(ident).collect();
+            format!("profiles in {config}: {}", names.join(", "))
         };
         Err(ConfigError::single(Problem::new(
             None,
             "profile",
-            format!("{name:?} is neither a profile name nor a profile file; {known}"),
+            format!(
+                "\"{}\" is neither a profile name nor a profile file; {known}",
+                ident(name)
+            ),
         )))
     }
 
@@ -480,6 +487,9 @@ fn read_providers(d: &mut Diag, mut t: TableReader) -> BTreeMap<String, Provider
                 );
             }
             cfg.scenario = Some(g.value);
+            if let Some(at) = d.src.location(g.span.as_ref()) {
+                cfg.key_locations.insert("scenario".into(), at);
+            }
         }
         if let Some(g) = p.string(d, "profile", Need::Optional) {
             if g.value.is_empty() {
@@ -498,6 +508,10 @@ fn read_providers(d: &mut Diag, mut t: TableReader) -> BTreeMap<String, Provider
                     Value::String(url) if is_http_url(url) => {
                         cfg.endpoints
                             .insert(k.name.clone(), url.trim_end_matches('/').to_string());
+                        if let Some(at) = d.src.location(k.span.as_ref()) {
+                            cfg.key_locations
+                                .insert(format!("endpoints.{}", k.name), at);
+                        }
                     }
                     _ => d.report(
                         v.span.as_ref().or(k.span.as_ref()),

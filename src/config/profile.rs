@@ -7,6 +7,7 @@ use super::error::{ConfigError, Location, Problem, Source};
 use super::reader::{join, Diag, Got, Need, TableReader};
 use super::tree::{self, Key, Node};
 use super::validate::{validate_profile, MAX_IMAGE_BYTES};
+use crate::redact::ident;
 use base64::Engine as _;
 use rampsim_plugin_sdk::{Address, Document, DueDiligence, Idv, OrderRequest, Profile, TaxId};
 use std::collections::BTreeMap;
@@ -65,7 +66,7 @@ pub fn load_profile_file(path: &Path) -> Result<LoadedProfile, ConfigError> {
     let text = std::fs::read_to_string(path).map_err(|e| {
         ConfigError::file(
             path,
-            format!("cannot read profile file {}: {e}", path.display()),
+            format!("cannot read profile file {}: {e}", ident(path.display())),
         )
     })?;
     profile_from_str(&text, path)

@@ -57,6 +57,9 @@ pub struct ProviderConfig {
     pub settings: BTreeMap<String, SettingSource>,
     /// The `[providers.ID]` header; the file with line 0 when config.toml has no such table.
     pub location: Location,
+    /// Where `scenario` and each `endpoints.NAME` key are: the plugin that judges them is
+    /// loaded only later, and its refusal should point at the key, not the header.
+    pub key_locations: BTreeMap<String, Location>,
 }
 
 impl ProviderConfig {
@@ -69,7 +72,13 @@ impl ProviderConfig {
             endpoints: BTreeMap::new(),
             settings: BTreeMap::new(),
             location,
+            key_locations: BTreeMap::new(),
         }
+    }
+
+    /// Where `key` (`scenario`, `endpoints.NAME`) is, else the table's header.
+    pub fn location_of(&self, key: &str) -> &Location {
+        self.key_locations.get(key).unwrap_or(&self.location)
     }
 }
 

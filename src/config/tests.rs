@@ -88,6 +88,11 @@ fn expected_billy() -> Profile {
     p
 }
 
+/// An error as printed: redaction shows the identifiers as written, without their marks.
+fn shown(err: &ConfigError) -> String {
+    crate::redact::Redactor::new().redact_str(&err.to_string())
+}
+
 /// 1-based line of the first occurrence of `needle`.
 fn line_of(text: &str, needle: &str) -> usize {
     let at = text
@@ -172,6 +177,10 @@ fn the_sample_config_loads() {
     assert_eq!(paxos.scenario.as_deref(), Some("approved"));
     assert_eq!(paxos.location.line, line_of(SAMPLE, "[providers.paxos]"));
     assert_eq!(
+        paxos.location_of("scenario"),
+        &Location::new(path(), line_of(SAMPLE, "scenario = \"approved\""), 1)
+    );
+    assert_eq!(
         paxos.settings.get("client_secret"),
         Some(&SettingSource::Env {
             var: "PAXOS_CLIENT_SECRET".into(),
@@ -204,7 +213,7 @@ fn everything_is_optional_but_profiles() {
     assert_eq!(p.mode, Mode::Sandbox);
     assert_eq!(p.scenario, None);
     assert!(p.settings.is_empty());
-    assert_eq!(p.location.to_string(), "config.toml");
+    assert_eq!(p.location, Location::file_only("config.toml"));
 }
 
 #[test]
@@ -215,7 +224,7 @@ fn the_error_line_reads_as_documented() {
     );
     let err = load(&text).expect_err("bad date");
     assert_eq!(
-        err.to_string(),
+        shown(&err),
         format!(
             "config.toml:{}:1: profiles.billy.date_of_birth: \"…2-30\" is not a valid date (expected YYYY-MM-DD)",
             line_of(&text, "date_of_birth")
@@ -488,7 +497,7 @@ fn profiles_resolve_by_name_or_by_path() {
 
     let err = cfg.profile("nobody").expect_err("unknown");
     assert!(
-        err.to_string().contains("profiles in config.toml: billy"),
+        shown(&err).contains("profiles in config.toml: billy"),
         "{err}"
     );
 
@@ -600,7 +609,7 @@ fn a_secret_written_in_the_file_is_refused_with_the_how_to() {
     let err = resolve_settings("paxos", &p, &manifest(), &no_env).expect_err("refused");
     assert_eq!(err.problems.len(), 1);
     assert_eq!(
-        err.to_string(),
+        shown(&err),
         format!(
             "config.toml:{}:1: providers.paxos.settings.client_secret: is a secret and cannot be written in the config file; set an environment variable and write client_secret = {{ env = \"PAXOS_CLIENT_SECRET\" }}",
             line_of(&text, "client_secret")

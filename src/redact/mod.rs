@@ -24,16 +24,21 @@
 //! is a name of two letters (`Li`, `Wu`, `Bo`), which does identify: it is masked where it
 //! stands as a word of its own, never inside another (`client`, `body`).
 //!
+//! Identifiers the operator chose (profile names, file paths) are not KYC data, even when one
+//! spells a profile's value: where a message marks them with [`ident`], they are shown as written.
+//!
 //! A journey owns a [`SharedRedactor`] (its secrets, its profile, and the tokens the plugin
 //! marks sensitive as it learns them); [`register`] makes it apply to the log file too.
 
 mod event;
 mod global;
+mod ident;
 pub mod rules;
 mod variants;
 
 pub use event::{header, redact_event, redact_json, redact_profile};
 pub use global::{global_redact, pin, pin_profiles, register, SharedRedactor};
+pub use ident::{ident, unmarked};
 pub use variants::image_summary;
 
 use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
@@ -354,8 +359,24 @@ impl Redactor {
         Some(cur)
     }
 
-    /// Redacts free text (a log line, an error message, a body of any kind).
+    /// Redacts free text (a log line, an error message, a body of any kind). Identifiers a
+    /// message marked are kept as written, without their marks.
     pub fn redact<'a>(&self, s: &'a str) -> Cow<'a, str> {
+        let Some(pieces) = ident::pieces(s) else {
+            return self.redact_text(s);
+        };
+        let mut out = String::with_capacity(s.len());
+        for (piece, as_written) in &pieces {
+            if *as_written {
+                out.push_str(piece);
+            } else {
+                out.push_str(&self.redact_text(piece));
+            }
+        }
+        Cow::Owned(out)
+    }
+
+    fn redact_text<'a>(&self, s: &'a str) -> Cow<'a, str> {
         let mut cur: Cow<'a, str> = Cow::Borrowed(s);
         for _ in 0..4 {
             let mut changed = false;
@@ -520,6 +541,34 @@ mod tests {
         r.add("---", Kind::Name);
         assert!(r.is_empty());
         assert_eq!(r.redact_str("ab cd"), "ab cd");
+    }
+
+    #[test]
+    fn identifiers_a_message_marks_are_shown_as_written_and_the_same_value_elsewhere_masked() {
+        let mut r = Redactor::new();
+        r.add_profile(&billy());
+        let message = format!(
+            "{} is not a profile; profiles in config.toml: {}, {}",
+            ident("duncn"),
+            ident("billy"),
+            ident("duncan")
+        );
+        assert_eq!(
+            r.redact_str(&message),
+            "duncn is not a profile; profiles in config.toml: billy, duncan"
+        );
+        // Unmarked, the same text is the profile's name: a body, or a message quoting it.
+        assert_eq!(
+            r.redact_str(r#"{"last_name":"duncan"} for billy"#),
+            r#"{"last_name":"D…"} for B…"#
+        );
+        let quoted = format!("{}: last name 'Duncan' refused", ident("profiles.duncan"));
+        assert_eq!(
+            r.redact_str(&quoted),
+            "profiles.duncan: last name 'D…' refused"
+        );
+        // Marks around what no message marked keep nothing in clear.
+        assert_eq!(r.redact_str("\u{E000}Billy Duncan\u{E001}"), "B… D…");
     }
 
     #[test]

@@ -363,7 +363,8 @@ fn human(report: &Report) -> String {
 
 fn setup_failed(output: &Output, e: &SetupError) -> i32 {
     let msg = global_redact(&e.to_string()).into_owned();
-    tracing::error!("replay: {msg}");
+    // The log writer redacts it: given `msg`, it would mask the identifiers redaction kept.
+    tracing::error!("replay: {e}");
     output.err(format!("rampsim: {msg}"));
     e.exit_code()
 }

@@ -545,13 +545,17 @@ impl App {
             }
             Some(Popup::Scenarios { selected }) => *selected = step(*selected, delta, len),
             Some(Popup::Profile(form)) => form.move_by(delta),
-            // The view stops it at the end of the command.
+            // From where the view stopped it: a taller or wider terminal lowers the end, and
+            // a page up from the old end would not move what is shown.
             Some(Popup::Curl {
                 scroll, command, ..
             }) => {
                 let area = ratatui::layout::Rect::new(0, 0, self.width, self.height);
                 let max = view::popup::curl_max_scroll(command, area);
-                *scroll = scroll.saturating_add_signed(delta as isize).min(max);
+                *scroll = (*scroll)
+                    .min(max)
+                    .saturating_add_signed(delta as isize)
+                    .min(max);
             }
             _ => self.dirty = false,
         }
@@ -1025,6 +1029,8 @@ impl App {
             }
             RunnerReport::SetupFailed { provider, message } => {
                 tracing::warn!(%provider, "journey setup failed: {message}");
+                // The screen shows messages unredacted: only the identifiers' marks go.
+                let message = crate::redact::unmarked(&message).into_owned();
                 self.busy = false;
                 self.note(LogLevel::Error, format!("{provider}: {message}"));
                 // The status line says why, not what it said before.
@@ -1364,6 +1370,22 @@ mod tests {
             app.update(Action::RunAll),
             vec![Effect::Runner(RunnerCommand::RunAll)]
         );
+    }
+
+    #[test]
+    fn a_setup_error_shows_the_files_it_names_without_their_marks() {
+        let mut app = ready_app();
+        let at = crate::redact::ident("profiles/duncan.toml:7:1");
+        app.update(Action::Runner(RunnerReport::SetupFailed {
+            provider: "paxos".into(),
+            message: format!("{at}: nationality: \"XX\" is not a country"),
+        }));
+        let shown = screen(&app);
+        assert!(
+            shown.contains("profiles/duncan.toml:7:1: nationality"),
+            "{shown}"
+        );
+        assert!(!shown.contains(['\u{E000}', '\u{E001}']), "{shown}");
     }
 
     #[test]
@@ -1872,6 +1894,57 @@ mod tests {
             panic!()
         };
         assert_eq!(note, "copied with xclip");
+    }
+
+    /// The curl popup's title row, which says the rows shown.
+    fn curl_title(app: &App) -> String {
+        let shown = screen(app);
+        let title = shown.lines().find(|l| l.contains("Request as curl"));
+        title
+            .unwrap_or_else(|| panic!("no curl popup: {shown}"))
+            .to_string()
+    }
+
+    #[test]
+    fn page_up_in_the_curl_popup_moves_at_once_after_the_terminal_grew() {
+        use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+        let press = |app: &mut App, code| {
+            let key = KeyEvent::new(code, KeyModifiers::NONE);
+            let action = super::super::keys::action_for(app.input_mode(), key);
+            app.update(action.expect("a key of the curl popup"));
+        };
+        let mut app = ready_app();
+        app.update(Action::Resize {
+            width: 80,
+            height: 24,
+        });
+        app.update(ev(started(Stage::Register)));
+        let mut request = sent(Stage::Register, 1, "/a");
+        if let Event::RequestSent { body, .. } = &mut request {
+            // Longer than the popup at both sizes below.
+            *body = Some((0..60).map(|i| format!("line {i}\n")).collect());
+        }
+        app.update(ev(request));
+        app.update(Action::ShowCurl);
+        press(&mut app, KeyCode::End);
+        // A taller terminal shows more rows: the end is nearer the top.
+        app.update(Action::Resize {
+            width: 80,
+            height: 40,
+        });
+        let at_end = curl_title(&app);
+        press(&mut app, KeyCode::PageUp);
+        let after = curl_title(&app);
+        assert_ne!(after, at_end, "the first PgUp shows earlier rows");
+        let first_row = |title: &str| -> usize {
+            let rows = title.split("rows ").nth(1).expect("a scrolled popup");
+            rows.split('-').next().unwrap().parse().unwrap()
+        };
+        assert_eq!(
+            first_row(&after) + 10,
+            first_row(&at_end),
+            "a whole page up: {at_end}\n{after}"
+        );
     }
 
     #[test]

@@ -2,7 +2,7 @@
 //! word, time to the next poll). Two rows per stage, always, so a click maps to a stage.
 
 use super::format::duration_ms;
-use super::text::{shorten, width};
+use super::text::{keeps_ids, shorten, width};
 use super::{dim, fit, pad, pane_block, selected_style, SELECTED_MARK};
 use crate::journey::StageState;
 use crate::tui::app::{App, Pane};
@@ -131,22 +131,21 @@ fn detail(app: &App, view: &StageView, columns: usize) -> (String, Style) {
             None => (shorten(&view.label, columns), dim()),
         },
         StageStatus::Finished(state) => {
-            let mut text = String::new();
-            if view.stage == Stage::AwaitKyc && state != StageState::Skipped && view.polls > 0 {
-                text.push_str(&format!(
-                    "{} poll{} · {} · ",
-                    view.polls,
-                    if view.polls == 1 { "" } else { "s" },
-                    view.provider_status.as_deref().unwrap_or("?")
-                ));
-            }
-            text.push_str(&view.message);
+            let text = if view.stage == Stage::AwaitKyc
+                && state != StageState::Skipped
+                && view.polls > 0
+            {
+                let status = view.provider_status.as_deref().unwrap_or("?");
+                polled_line(view.polls, status, &view.message, columns)
+            } else {
+                shorten(&view.message, columns)
+            };
             let style = match state {
                 StageState::Failed | StageState::Cancelled => red,
                 StageState::Ended => Style::default().fg(Color::Yellow),
                 _ => Style::default(),
             };
-            (shorten(&text, columns), style)
+            (text, style)
         }
     }
 }
@@ -170,9 +169,44 @@ fn poll_line(polls: u32, status: &str, left_ms: u64, columns: usize) -> String {
     )
 }
 
+/// A finished await_kyc in `columns`: the polls, the provider's word, the message. The message's
+/// id is shortened as everywhere else, never cut: the count gives way first, then the provider's
+/// word (the message usually says it too).
+fn polled_line(polls: u32, status: &str, message: &str, columns: usize) -> String {
+    let count = format!("{polls} poll{}", if polls == 1 { "" } else { "s" });
+    let full = format!("{count} · {status} · {message}");
+    let fitting = [format!("{status} · {message}"), message.to_string()];
+    let text = std::iter::once(&full)
+        .chain(&fitting)
+        .find(|t| keeps_ids(t, columns))
+        .unwrap_or(&full);
+    shorten(text, columns)
+}
+
 #[cfg(test)]
 mod tests {
-    use super::poll_line;
+    use super::{poll_line, polled_line};
+
+    #[test]
+    fn a_finished_kyc_wait_shortens_its_id_and_never_cuts_it() {
+        let denied = "identity 7ca6970f-0962-4251-9703-1fcc91bf5805 is DENIED";
+        assert_eq!(
+            polled_line(2, "DENIED", denied, 40),
+            "2 polls · DENIED · identity 7ca6970f… i…"
+        );
+        // The stages pane at 80 columns.
+        assert_eq!(
+            polled_line(2, "DENIED", denied, 31),
+            "DENIED · identity 7ca6970f… is…"
+        );
+        // Cut before the id is reached: nothing of it shows, so nothing gives way.
+        assert_eq!(polled_line(2, "DENIED", denied, 20), "2 polls · DENIED · …");
+        let approved = "identity 7ca6970f-0962-4251-9703-1fcc91bf5805 is APPROVED";
+        assert_eq!(
+            polled_line(1, "APPROVED", approved, 31),
+            "APPROVED · identity 7ca6970f…"
+        );
+    }
 
     #[test]
     fn the_countdown_to_the_next_poll_always_shows() {

@@ -36,9 +36,10 @@ pub fn fit(s: &str, columns: usize) -> String {
         return String::new();
     }
     let kept = head(s, columns - 1);
-    // Cut right after a shortened id: one ellipsis says it.
-    if kept.ends_with('…') {
-        return kept.to_string();
+    // Cut right after a shortened id (or the space after it): one ellipsis says it.
+    let trimmed = kept.trim_end();
+    if trimmed.ends_with('…') {
+        return trimmed.to_string();
     }
     format!("{kept}…")
 }
@@ -50,6 +51,24 @@ pub fn shorten(s: &str, columns: usize) -> String {
         return s.to_string();
     }
     fit(&short_ids(s), columns)
+}
+
+/// True when [`shorten`] to `columns` shows the first eight digits of every id it reaches:
+/// none is cut off after a digit or two.
+pub fn keeps_ids(s: &str, columns: usize) -> bool {
+    static SHORT_ID: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"\b[0-9A-Fa-f]{8}…").expect("a valid pattern"));
+    let short = short_ids(s);
+    if width(&short) <= columns {
+        return true;
+    }
+    // `fit` keeps `columns - 1` and adds its ellipsis, which can stand for the id's own.
+    let kept = columns.saturating_sub(1);
+    SHORT_ID.find_iter(&short).all(|id| {
+        let starts = width(&short[..id.start()]);
+        let digits_end = starts + 8;
+        starts >= kept || digits_end <= kept
+    })
 }
 
 fn short_ids(s: &str) -> Cow<'_, str> {
@@ -174,6 +193,14 @@ mod tests {
         assert_eq!(shorten(s, 40), "identity 7ca6970f… created; it is PENDI…");
         assert_eq!(shorten(s, 36), "identity 7ca6970f… created; it is P…");
         assert_eq!(shorten(s, 19), "identity 7ca6970f…");
+        assert_eq!(
+            shorten(s, 20),
+            "identity 7ca6970f…",
+            "one ellipsis after the id"
+        );
+        assert!(keeps_ids(s, 18) && keeps_ids(s, 80));
+        assert!(!keeps_ids(s, 12), "{}", shorten(s, 12));
+        assert!(keeps_ids(s, 9), "the id is not reached: {}", shorten(s, 9));
         // Hex runs that are not ids stay whole.
         assert_eq!(shorten("sha 0123456789abcdef0123 ok", 12), "sha 0123456…");
     }
