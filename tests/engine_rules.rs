@@ -26,6 +26,14 @@ fn a_review_longer_than_the_deadline_times_out() {
     assert_eq!(fin["stage"], "await_kyc");
     assert_eq!(fin["kyc_status"], "pending");
     assert_eq!(fin["provider_status"], "PENDING");
+    // The last poll falls on the deadline, not one backoff short of it.
+    assert!(
+        fin["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("await_kyc still not final after 300 s (deadline 300 s)"),
+        "{fin}"
+    );
     // Polls backed off: the waits grow (exponential, with jitter) up to poll_max.
     let waits: Vec<u64> = events(&out)
         .iter()

@@ -393,54 +393,16 @@ impl Journey {
             }
             // The backoff is the floor: a provider answering "Retry-After: 0" to every poll
             // must not make the engine spin (with the virtual clock, time would never move).
-            // A longer Retry-After is honoured, up to the stage's deadline below.
+            // A longer Retry-After is honoured, up to the stage's deadline.
             let backoff = delays.next().unwrap_or(self.spec.engine.poll_max);
-            let wait = result
-                .retry_after_ms
-                .map(Duration::from_millis)
-                .map_or(backoff, |asked| asked.max(backoff));
+            let asked = result.retry_after_ms.map(Duration::from_millis);
             let waited = Duration::from_millis((self.now() - stage_start).max(0) as u64);
-            if waited.saturating_add(wait) > self.spec.engine.kyc_deadline {
-                let deadline = self.spec.engine.kyc_deadline;
-                let asked = result.retry_after_ms.map(Duration::from_millis);
-                let (message, next_step) = match blamed_retry_after(asked, backoff, waited, deadline)
-                {
-                    Some(asked) => (
-                        format!(
-                            "{stage} not final: {}; the provider asked to wait {} before asking again (Retry-After), past the stage's deadline ({}, {} of it spent)",
-                            result.message,
-                            span(asked),
-                            span(deadline),
-                            span(waited)
-                        ),
-                        result.next_step.or_else(|| {
-                            Some(format!("run {stage} again once {} have passed", span(asked)))
-                        }),
-                    ),
-                    None => (
-                        format!(
-                            "{stage} still not final after {} s (deadline {} s): {}",
-                            waited.as_secs(),
-                            deadline.as_secs(),
-                            result.message
-                        ),
-                        result.next_step,
-                    ),
-                };
-                self.emit(Event::StageFinished {
-                    stage,
-                    state: StageState::Ended,
-                    message: message.clone(),
-                    kyc_status: self.kyc_status,
-                    provider_status: self.provider_status.clone(),
-                    order_id: self.order_id.clone(),
-                    polls: poll,
-                    duration_ms: self.now() - stage_start,
-                    at_ms: self.now(),
-                });
-                self.finish(Outcome::TimedOut, Some(stage), message, next_step);
-                return StageState::Ended;
-            }
+            let wait = match next_poll(backoff, asked, waited, self.spec.engine.kyc_deadline) {
+                NextPoll::After(wait) => wait,
+                NextPoll::Over { blame } => {
+                    return self.out_of_time(stage, result, blame, (stage_start, poll));
+                }
+            };
             self.emit(Event::StatusPolled {
                 stage,
                 poll,
@@ -454,6 +416,55 @@ impl Journey {
             poll += 1;
             self.current = Some((stage, stage_start, poll));
         }
+    }
+
+    /// Ends a polled stage that cannot ask again within its deadline (`timed_out`), saying
+    /// whether time ran out or the provider's Retry-After reaches past it.
+    fn out_of_time(
+        &mut self,
+        stage: Stage,
+        result: StageResult,
+        blame: Option<Duration>,
+        (stage_start, polls): (i64, u32),
+    ) -> StageState {
+        let deadline = self.spec.engine.kyc_deadline;
+        let waited = Duration::from_millis((self.now() - stage_start).max(0) as u64);
+        let (message, next_step) = match blame {
+            Some(asked) => (
+                format!(
+                    "{stage} not final: {}; the provider asked to wait {} before asking again (Retry-After), past the stage's deadline ({}, {} of it spent)",
+                    result.message,
+                    span(asked),
+                    span(deadline),
+                    span(waited)
+                ),
+                result
+                    .next_step
+                    .or_else(|| Some(format!("run {stage} again once {} have passed", span(asked)))),
+            ),
+            None => (
+                format!(
+                    "{stage} still not final after {} s (deadline {} s): {}",
+                    waited.as_secs(),
+                    deadline.as_secs(),
+                    result.message
+                ),
+                result.next_step,
+            ),
+        };
+        self.emit(Event::StageFinished {
+            stage,
+            state: StageState::Ended,
+            message: message.clone(),
+            kyc_status: self.kyc_status,
+            provider_status: self.provider_status.clone(),
+            order_id: self.order_id.clone(),
+            polls,
+            duration_ms: self.now() - stage_start,
+            at_ms: self.now(),
+        });
+        self.finish(Outcome::TimedOut, Some(stage), message, next_step);
+        StageState::Ended
     }
 
     fn remember(&mut self, r: &StageResult) {
@@ -679,16 +690,34 @@ impl Journey {
     }
 }
 
-/// The Retry-After to name as the reason a stage ran out of time: only one longer than the
-/// backoff, and only when the backoff alone would still have fit before the deadline (otherwise
-/// time simply ran out, whatever the provider asked).
-fn blamed_retry_after(
-    asked: Option<Duration>,
+/// When a polled stage asks again, or why it cannot within its deadline.
+#[derive(Debug, PartialEq)]
+enum NextPoll {
+    After(Duration),
+    /// Out of time; `blame` is the provider's Retry-After when that is why.
+    Over {
+        blame: Option<Duration>,
+    },
+}
+
+/// The wait before the next poll: the backoff, or the provider's Retry-After when longer. A
+/// backoff that would run past the deadline is cut short so the last poll falls on the deadline
+/// (the decision may have come meanwhile); a Retry-After is the provider's and is not cut, so
+/// when it runs past the deadline it is the reason the stage stops.
+fn next_poll(
     backoff: Duration,
+    asked: Option<Duration>,
     waited: Duration,
     deadline: Duration,
-) -> Option<Duration> {
-    asked.filter(|a| *a > backoff && waited.saturating_add(backoff) <= deadline)
+) -> NextPoll {
+    let wait = asked.map_or(backoff, |a| a.max(backoff));
+    let left = deadline.saturating_sub(waited);
+    match asked {
+        _ if wait <= left => NextPoll::After(wait),
+        Some(a) if a > left && !left.is_zero() => NextPoll::Over { blame: Some(a) },
+        _ if !left.is_zero() => NextPoll::After(left),
+        _ => NextPoll::Over { blame: None },
+    }
 }
 
 /// A wait in words for a message: `45 s`, `12 min`, `27 h 46 min`.
@@ -706,27 +735,52 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_timeout_blames_the_retry_after_only_when_the_backoff_alone_would_have_fit() {
+    fn the_last_poll_falls_on_the_deadline_unless_the_provider_asked_to_wait_longer() {
         let s = Duration::from_secs;
-        let deadline = s(300);
-        // A day asked at the start: the provider's wait is why the stage stopped.
+        let deadline = s(60);
+        // Room for the backoff: it is the wait, or the Retry-After when longer.
         assert_eq!(
-            blamed_retry_after(Some(s(86_400)), s(1), s(0), deadline),
-            Some(s(86_400))
+            next_poll(s(8), None, s(10), deadline),
+            NextPoll::After(s(8))
         );
-        // 30 s asked with 290 s spent and a 20 s backoff: time ran out anyway.
         assert_eq!(
-            blamed_retry_after(Some(s(30)), s(20), s(290), deadline),
-            None
+            next_poll(s(8), Some(s(20)), s(10), deadline),
+            NextPoll::After(s(20))
         );
-        // The same ask with room for the backoff: the ask is the reason.
         assert_eq!(
-            blamed_retry_after(Some(s(30)), s(20), s(270), deadline),
-            Some(s(30))
+            next_poll(s(8), Some(s(2)), s(10), deadline),
+            NextPoll::After(s(8))
         );
-        // Asked less than the backoff, or nothing asked: not the reason.
-        assert_eq!(blamed_retry_after(Some(s(10)), s(20), s(0), deadline), None);
-        assert_eq!(blamed_retry_after(None, s(20), s(0), deadline), None);
+        // A backoff past the deadline is cut: one last poll at the deadline (42 s spent, 18 s
+        // left), not a stop 18 s early.
+        assert_eq!(
+            next_poll(s(30), None, s(42), deadline),
+            NextPoll::After(s(18))
+        );
+        assert_eq!(
+            next_poll(s(30), Some(s(5)), s(42), deadline),
+            NextPoll::After(s(18))
+        );
+        // A Retry-After past the deadline is not cut: it is why the stage stops.
+        assert_eq!(
+            next_poll(s(1), Some(s(86_400)), s(0), deadline),
+            NextPoll::Over {
+                blame: Some(s(86_400))
+            }
+        );
+        assert_eq!(
+            next_poll(s(30), Some(s(25)), s(42), deadline),
+            NextPoll::Over { blame: Some(s(25)) }
+        );
+        // Polled at the deadline and still not final: time ran out, whatever was asked.
+        assert_eq!(
+            next_poll(s(30), None, s(60), deadline),
+            NextPoll::Over { blame: None }
+        );
+        assert_eq!(
+            next_poll(s(30), Some(s(5)), s(61), deadline),
+            NextPoll::Over { blame: None }
+        );
     }
 
     #[test]
