@@ -403,4 +403,24 @@ fn broken_answers_to_requests_safe_to_repeat_are_sent_again() {
     assert_eq!(again["method"], first["method"], "{again}");
     assert_eq!(again["attempt"], first["attempt"].as_u64().unwrap() + 1);
     assert_ne!(fin["outcome"], "failed", "{fin}");
+    // When every answer is broken, the failure says the host tried more than once.
+    let out = cfg.rampsim(&[
+        "run",
+        "--provider",
+        "paxos",
+        "--faults",
+        "seed=1,malformed=100%",
+        "--clock",
+        "virtual",
+        "--json",
+    ]);
+    let fin = finished(&out);
+    assert_eq!(fin["outcome"], "failed", "{fin}");
+    assert!(
+        fin["message"]
+            .as_str()
+            .unwrap()
+            .contains("(after 4 attempts)"),
+        "{fin}"
+    );
 }

@@ -127,6 +127,9 @@ pub struct Journey {
     /// last (so the host did not wait it out): if the step then fails, the operator learns when
     /// to run it again.
     pub(crate) rate_limited: Option<Duration>,
+    /// How many times the last request was sent, when more than once (its earlier answers
+    /// were retried): a failure on its last answer says so.
+    pub(crate) attempts: Option<u32>,
     /// A request that cannot be sent twice safely, while it is on its way: a cancel then must
     /// say the provider may have acted on it.
     pub(crate) in_flight: Option<String>,
@@ -210,6 +213,7 @@ impl Journey {
             kyc_confirmed: false,
             acted_on: None,
             rate_limited: None,
+            attempts: None,
             in_flight: None,
             current: None,
             spec,
@@ -652,10 +656,14 @@ impl Journey {
         })?;
         self.acted_on = None;
         self.rate_limited = None;
+        self.attempts = None;
         for _ in 0..MAX_REQUESTS_PER_STEP {
             match reply.step {
                 Step::Finish { mut result } => {
                     if result.next == Next::Finish(Outcome::Failed) {
+                        if let Some(n) = self.attempts {
+                            result.message = format!("{} (after {n} attempts)", result.message);
+                        }
                         self.with_rate_limit(stage, &mut result);
                         result.message = self.with_acted_on(result.message);
                         result.next_step = result.next_step.or_else(|| self.check_first(stage));

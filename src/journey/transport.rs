@@ -205,6 +205,7 @@ impl Journey {
                         // A 429 the host would have retried but for a wait longer than a stage may
                         // last: if the step fails, it says when to try again. Each answer handed
                         // to the adapter replaces what an earlier one said.
+                        self.attempts = (attempt > 1).then_some(attempt);
                         self.rate_limited = if response.status == 429 && attempt <= max_retries {
                             asked.filter(|a| *a > self.spec.engine.kyc_deadline)
                         } else {
