@@ -304,7 +304,7 @@ pub fn check_phone(value: &str) -> Result<(), String> {
         ""
     };
     Err(format!(
-        "{} is not an E.164 phone number (expected + and 8 to 15 digits, e.g. \"+15556781234\"){hint}",
+        "{} is not an E.164 phone number (expected + and 8 to 15 digits, e.g. \"+14155550123\"){hint}",
         masked(value)
     ))
 }
