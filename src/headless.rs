@@ -382,6 +382,16 @@ pub async fn sandbox(host: &Host, port: Option<u16>, only: Option<&str>) -> i32 
         // The error names the file first.
         output.err(format!("rampsim: skipping {}", f.error));
     }
+    if let Some(id) = only.filter(|id| !d.plugins.iter().any(|p| p.manifest.id == *id)) {
+        if !d.plugins.is_empty() {
+            let installed = d.plugins.iter().map(|p| p.manifest.id.clone()).collect();
+            output.err(format!(
+                "rampsim: sandbox --provider: {}",
+                crate::host::unknown_provider_message(id, &installed)
+            ));
+            return 2;
+        }
+    }
     let port = port.or(host.config.sandbox.port).unwrap_or(0);
     let sandbox = match crate::sandbox::Sandbox::start(port).await {
         Ok(s) => s,

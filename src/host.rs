@@ -132,6 +132,19 @@ impl Host {
         Ok(p)
     }
 
+    /// A provider no installed plugin has is a usage error naming the ones that are (and the
+    /// likeliest one meant); with none installed at all, the search itself failed (exit 3).
+    fn unknown_provider(&self, id: &str, e: LoadError) -> SetupError {
+        if !matches!(e, LoadError::NotFound { .. }) {
+            return e.into();
+        }
+        let installed = crate::plugin::library_ids(&self.dirs);
+        if installed.is_empty() {
+            return e.into();
+        }
+        SetupError::Usage(unknown_provider_message(id, &installed))
+    }
+
     /// The loopback server, started on first use.
     pub async fn sandbox(&self) -> Result<Arc<Sandbox>, SetupError> {
         let port = self.config.sandbox.port.unwrap_or(0);
@@ -197,7 +210,9 @@ impl Host {
             .clone()
             .unwrap_or_else(|| self.config.app.provider.clone());
         self.check_provider_tables()?;
-        let plugin = self.plugin(&provider)?;
+        let plugin = self
+            .plugin(&provider)
+            .map_err(|e| self.unknown_provider(&provider, e))?;
         let pcfg = self.config.provider(&provider);
         if pcfg.mode == Mode::Live && !opts.allow_live {
             return Err(SetupError::Usage(format!(
@@ -349,4 +364,19 @@ impl Host {
             keep_alive,
         })
     }
+}
+
+/// `no plugin `Paxos`; installed: crossmint, paxos; did you mean `paxos`?`
+pub fn unknown_provider_message(
+    id: &str,
+    installed: &std::collections::BTreeSet<String>,
+) -> String {
+    let names: Vec<&str> = installed.iter().map(String::as_str).collect();
+    let hint = crate::config::closest(&id.to_ascii_lowercase(), &names)
+        .map(|c| format!("; did you mean `{c}`?"))
+        .unwrap_or_default();
+    format!(
+        "no plugin `{id}` is installed; installed: {}{hint}",
+        names.join(", ")
+    )
 }

@@ -203,3 +203,34 @@ fn a_port_in_use_is_a_usage_error_naming_it() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains(&format!("127.0.0.1:{port}")), "{err}");
 }
+
+#[test]
+fn an_unknown_provider_is_a_usage_error_naming_the_installed_ones() {
+    let dir = shipped_plugins(&["paxos"]);
+    let cfg = TestConfig::new(&[dir], "paxos", "");
+    for args in [
+        &["run", "--provider", "Paxos"][..],
+        &[
+            "batch",
+            "--provider",
+            "Paxos",
+            "--scenario",
+            "approved",
+            "--count",
+            "1",
+            "--concurrency",
+            "1",
+        ],
+        &["sandbox", "--provider", "Paxos"],
+    ] {
+        let out = cfg.rampsim(args);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+        assert!(
+            err.contains("no plugin `Paxos` is installed; installed: ")
+                && err.contains("paxos")
+                && err.contains("did you mean `paxos`?"),
+            "{args:?}: {err}"
+        );
+    }
+}
