@@ -66,8 +66,6 @@ pub struct Host {
     plugins: Mutex<HashMap<String, Arc<LoadedPlugin>>>,
     sandbox: tokio::sync::OnceCell<Arc<Sandbox>>,
     journeys: AtomicU64,
-    /// `[faults]`, checked once (a batch prepares thousands of journeys).
-    faults: std::sync::OnceLock<Result<Option<FaultSpec>, String>>,
     /// Every `[providers.ID]` names a plugin found, checked once.
     provider_tables: std::sync::OnceLock<Result<(), String>>,
 }
@@ -86,7 +84,6 @@ impl Host {
             plugins: Mutex::new(HashMap::new()),
             sandbox: tokio::sync::OnceCell::new(),
             journeys: AtomicU64::new(0),
-            faults: std::sync::OnceLock::new(),
             provider_tables: std::sync::OnceLock::new(),
         }
     }
@@ -177,32 +174,6 @@ impl Host {
         }
     }
 
-    /// The `[faults]` table of config.toml, checked.
-    pub fn config_faults(&self) -> Result<Option<FaultSpec>, SetupError> {
-        self.faults
-            .get_or_init(|| self.read_config_faults())
-            .clone()
-            .map_err(SetupError::Usage)
-    }
-
-    fn read_config_faults(&self) -> Result<Option<FaultSpec>, String> {
-        let Some(table) = &self.config.faults else {
-            return Ok(None);
-        };
-        // The config loader keeps [faults] raw; point errors at its header line.
-        let line = std::fs::read_to_string(&self.config.path)
-            .ok()
-            .and_then(|text| text.lines().position(|l| l.trim() == "[faults]"))
-            .map(|i| i + 1)
-            .unwrap_or(0);
-        let at = format!("{}:{line}:1: faults", self.config.path.display());
-        let spec: FaultSpec = toml::Value::Table(table.clone())
-            .try_into()
-            .map_err(|e: toml::de::Error| format!("{at}: {}", e.message()))?;
-        spec.validate().map_err(|e| format!("{at}: {e}"))?;
-        Ok(Some(spec))
-    }
-
     /// Everything a journey needs, from config and `opts`.
     pub async fn prepare(&self, opts: &RunOptions) -> Result<JourneySpec, SetupError> {
         let provider = opts
@@ -288,7 +259,7 @@ impl Host {
         };
         let faults = match &opts.faults {
             Some(f) => Some(f.clone()),
-            None => self.config_faults()?,
+            None => self.config.faults.clone(),
         };
         let env = |name: &str| std::env::var(name).ok();
         let settings = resolve_settings(&provider, &pcfg, &plugin.manifest, &env)?;

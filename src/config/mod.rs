@@ -31,6 +31,7 @@ pub use validate::{
 };
 
 use crate::redact::ident;
+use crate::sandbox::FaultSpec;
 use error::Source;
 use profile::{resolve, syntax_error};
 use rampsim_plugin_sdk::Mode;
@@ -53,8 +54,8 @@ pub struct Config {
     pub engine: EngineConfig,
     pub providers: BTreeMap<String, ProviderConfig>,
     pub profiles: BTreeMap<String, LoadedProfile>,
-    /// `[faults]`, kept as raw TOML until the sandbox's fault injection defines its shape.
-    pub faults: Option<toml::Table>,
+    /// `[faults]`: what the sandbox injects unless a run says otherwise (`--faults`).
+    pub faults: Option<FaultSpec>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -178,6 +179,24 @@ const APP_KEYS: &[&str] = &[
     "log_file",
 ];
 const SANDBOX_KEYS: &[&str] = &["enabled", "port"];
+const FAULT_RATES: &[&str] = &[
+    "error_rate",
+    "rate_limit_rate",
+    "reset_rate",
+    "hang_rate",
+    "malformed_rate",
+];
+const FAULT_COUNTS: &[&str] = &["seed", "latency_ms", "retry_after_s"];
+const FAULT_KEYS: &[&str] = &[
+    "seed",
+    "latency_ms",
+    "retry_after_s",
+    "error_rate",
+    "rate_limit_rate",
+    "reset_rate",
+    "hang_rate",
+    "malformed_rate",
+];
 const ENGINE_KEYS: &[&str] = &[
     "request_timeout_ms",
     "poll_initial_ms",
@@ -227,11 +246,9 @@ impl Config {
             Some(t) => read_profiles(&mut d, t, &dir),
             None => BTreeMap::new(),
         };
-        // [faults]: the sandbox's fault injection will define this section; until then it is
-        // accepted as any table and handed over raw.
         let faults = root
-            .table(&mut d, "faults", Need::Optional, &[])
-            .map(|mut t| tree::to_toml_table(t.take_all()));
+            .table(&mut d, "faults", Need::Optional, FAULT_KEYS)
+            .map(|t| read_faults(&mut d, t));
         root.finish(&mut d);
 
         if !d.problems.is_empty() {
@@ -373,6 +390,60 @@ fn read_sandbox(d: &mut Diag, mut t: TableReader) -> SandboxConfig {
     }
     t.finish(d);
     s
+}
+
+/// `[faults]`, every key checked where it is written: counts are whole and not negative,
+/// rates are between 0 and 1 and together at most 1.
+fn read_faults(d: &mut Diag, mut t: TableReader) -> FaultSpec {
+    let mut f = FaultSpec::default();
+    for &name in FAULT_COUNTS {
+        let Some(g) = t.integer(d, name, Need::Optional) else {
+            continue;
+        };
+        match u64::try_from(g.value) {
+            Ok(v) => match name {
+                "seed" => f.seed = v,
+                "latency_ms" => f.latency_ms = v,
+                _ => f.retry_after_s = v,
+            },
+            Err(_) => d.report(
+                g.span.as_ref(),
+                &t.field(name),
+                format!("{} is negative (expected 0 or more)", g.value),
+            ),
+        }
+    }
+    let mut last = None;
+    for &name in FAULT_RATES {
+        let Some(g) = t.number(d, name, Need::Optional) else {
+            continue;
+        };
+        if !(0.0..=1.0).contains(&g.value) {
+            d.report(
+                g.span.as_ref(),
+                &t.field(name),
+                format!(
+                    "{} is not a rate (expected 0 to 1: 0.3 is 30% of requests)",
+                    g.value
+                ),
+            );
+            continue;
+        }
+        *match name {
+            "error_rate" => &mut f.error_rate,
+            "rate_limit_rate" => &mut f.rate_limit_rate,
+            "reset_rate" => &mut f.reset_rate,
+            "hang_rate" => &mut f.hang_rate,
+            _ => &mut f.malformed_rate,
+        } = g.value;
+        last = Some((name, g.span));
+    }
+    if let (Err(e), Some((name, span))) = (f.validate(), last) {
+        // Each rate is fine alone; their sum is not: say so at the last one written.
+        d.report(span.as_ref(), &t.field(name), e);
+    }
+    t.finish(d);
+    f
 }
 
 fn read_engine(d: &mut Diag, mut t: TableReader) -> EngineConfig {

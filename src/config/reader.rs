@@ -179,6 +179,22 @@ impl<'t> TableReader<'t> {
         }
     }
 
+    /// A number: a float, or an integer read as one (`rate = 1` is `1.0`).
+    pub fn number(&mut self, d: &mut Diag, name: &'static str, need: Need) -> Option<Got<f64>> {
+        let Some((key, node)) = self.take(name) else {
+            self.absent(d, name, need, "a number");
+            return None;
+        };
+        match &node.value {
+            Value::Float(x) => Some(got(*x, key, node)),
+            Value::Integer(i) => Some(got(*i as f64, key, node)),
+            _ => {
+                self.wrong_type(d, key, node, "a number");
+                None
+            }
+        }
+    }
+
     pub fn boolean(&mut self, d: &mut Diag, name: &'static str, need: Need) -> Option<Got<bool>> {
         let Some((key, node)) = self.take(name) else {
             self.absent(d, name, need, "true or false");

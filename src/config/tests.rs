@@ -531,11 +531,45 @@ fn profiles_resolve_by_name_or_by_path() {
 }
 
 #[test]
-fn faults_are_kept_raw() {
-    let cfg = load("[faults]\nlatency_ms = 200\n[faults.paxos]\nstatus = 503\n").expect("loads");
-    let faults = cfg.faults.expect("faults");
-    assert_eq!(faults.get("latency_ms"), Some(&toml::Value::Integer(200)));
-    assert!(faults.get("paxos").is_some_and(toml::Value::is_table));
+fn faults_are_read_into_their_spec() {
+    let cfg = load("[faults]\nseed = 7\nlatency_ms = 200\nerror_rate = 0.25\nhang_rate = 0\n")
+        .expect("loads");
+    let f = cfg.faults.expect("faults");
+    assert_eq!((f.seed, f.latency_ms), (7, 200));
+    assert_eq!((f.error_rate, f.hang_rate), (0.25, 0.0));
+}
+
+#[test]
+fn every_bad_fault_setting_is_its_own_problem_at_its_line() {
+    let text =
+        "[faults]\nseed = -1\nerror_rate = 1.5\nrate_limit_rate = \"x\"\nmalformd_rate = 0.1\n";
+    let err = load(text).expect_err("four problems");
+    let got: Vec<(String, usize)> = err
+        .problems
+        .iter()
+        .map(|p| (p.field.clone(), p.location.as_ref().map_or(0, |l| l.line)))
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            ("faults.seed".to_string(), 2),
+            ("faults.error_rate".to_string(), 3),
+            ("faults.rate_limit_rate".to_string(), 4),
+            ("faults.malformd_rate".to_string(), 5),
+        ],
+        "{err}"
+    );
+    let text = err.to_string();
+    assert!(text.contains("-1 is negative"), "{text}");
+    assert!(text.contains("1.5 is not a rate"), "{text}");
+    assert!(text.contains("expected a number, found a string"), "{text}");
+    assert!(text.contains("did you mean `malformed_rate`"), "{text}");
+    // Rates fine alone but more than all requests together: said at the last one.
+    let err = load("[faults]\nerror_rate = 0.6\nreset_rate = 0.6\n").expect_err("sum");
+    assert_eq!(err.problems.len(), 1, "{err}");
+    let p = &err.problems[0];
+    assert_eq!(p.field, "faults.reset_rate", "{err}");
+    assert_eq!(p.location.as_ref().map(|l| l.line), Some(3), "{err}");
 }
 
 #[test]

@@ -78,29 +78,6 @@ pub(crate) fn parse(text: &str) -> Result<Vec<(Key, Node)>, toml::de::Error> {
     }
 }
 
-/// Converts a subtree to a plain `toml::Value` (for sections kept raw, such as `[faults]`).
-pub(crate) fn to_toml(node: &Node) -> toml::Value {
-    match &node.value {
-        Value::String(s) => toml::Value::String(s.clone()),
-        Value::Integer(i) => toml::Value::Integer(*i),
-        Value::Float(x) => toml::Value::Float(*x),
-        Value::Boolean(b) => toml::Value::Boolean(*b),
-        Value::Datetime(d) => d
-            .parse::<toml::value::Datetime>()
-            .map(toml::Value::Datetime)
-            .unwrap_or_else(|_| toml::Value::String(d.clone())),
-        Value::Array(items) => toml::Value::Array(items.iter().map(to_toml).collect()),
-        Value::Table(entries) => toml::Value::Table(to_toml_table(entries)),
-    }
-}
-
-pub(crate) fn to_toml_table(entries: &[(Key, Node)]) -> toml::Table {
-    entries
-        .iter()
-        .map(|(k, v)| (k.name.clone(), to_toml(v)))
-        .collect()
-}
-
 impl<'de> de::Deserialize<'de> for Node {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Node, D::Error> {
         // Ask for a span; a deserializer without one for this value answers as for any value.
@@ -310,14 +287,5 @@ mod tests {
     fn syntax_errors_carry_a_span() {
         let err = parse("a = 1\nb = \n").expect_err("syntax error");
         assert!(err.span().is_some());
-    }
-
-    #[test]
-    fn converts_to_plain_toml() {
-        let root = parse("[faults]\nx = [1, { y = 1979-05-27T07:32:00Z }]\n").expect("parses");
-        let t = to_toml_table(&root);
-        let expected: toml::Table =
-            toml::from_str("[faults]\nx = [1, { y = 1979-05-27T07:32:00Z }]\n").expect("parses");
-        assert_eq!(t, expected);
     }
 }
