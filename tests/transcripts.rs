@@ -801,6 +801,27 @@ fn replay_errors_have_their_exit_statuses() {
         text(&out)
     );
     assert!(String::from_utf8_lossy(&out.stderr).contains("not a rampsim HAR 1.2 transcript"));
+    // A browser's HAR (no rampsim section): said as such, not as a missing field of ours.
+    let browser = cfg.dir.path().join("browser.har");
+    std::fs::write(
+        &browser,
+        r#"{"log":{"version":"1.2","creator":{"name":"Firefox","version":"120"},"entries":[]}}"#,
+    )
+    .unwrap();
+    for cmd in ["replay", "export"] {
+        let args: &[&str] = if cmd == "replay" {
+            &["replay", s(&browser)]
+        } else {
+            &["export", "curl", s(&browser)]
+        };
+        let out = cfg.rampsim(args);
+        assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+        assert!(
+            String::from_utf8_lossy(&out.stderr).contains("a HAR file, but not one rampsim wrote"),
+            "{}",
+            text(&out)
+        );
+    }
     // A provider whose plugin is gone.
     let mut v = read_json(&path);
     v["log"]["_rampsim"]["provider"] = "nosuch".into();

@@ -67,10 +67,22 @@ pub fn read(path: &Path) -> Result<Har, TranscriptError> {
         path: path.to_path_buf(),
         error: e.to_string(),
     })?;
-    let har: Har = serde_json::from_str(&text).map_err(|e| TranscriptError::Invalid {
+    let invalid = |error: String| TranscriptError::Invalid {
         path: path.to_path_buf(),
-        error: e.to_string(),
-    })?;
+        error,
+    };
+    // What kind of file it is first: a browser's HAR would otherwise be refused for the first
+    // field of ours it happens to lack.
+    let value: serde_json::Value =
+        serde_json::from_str(&text).map_err(|e| invalid(format!("not JSON: {e}")))?;
+    if value.pointer("/log/_rampsim").is_none() {
+        return Err(invalid(if value.pointer("/log/entries").is_some() {
+            "a HAR file, but not one rampsim wrote: it has no `log._rampsim` section with the journey's inputs (save one with `w` in the app or `rampsim run --transcript`)".into()
+        } else {
+            "no `log._rampsim` section: not a HAR file rampsim wrote".into()
+        }));
+    }
+    let har: Har = serde_json::from_str(&text).map_err(|e| invalid(e.to_string()))?;
     if har.log.version != har::HAR_VERSION {
         return Err(TranscriptError::Invalid {
             path: path.to_path_buf(),

@@ -401,6 +401,15 @@ pub async fn replay_command(host: &Host, args: &ReplayArgs) -> i32 {
         ));
         return 2;
     };
+    // The transcript names the provider: a plugin missing here is this machine's lack (3),
+    // not a mistyped name (2).
+    if let Err(e) = host.plugin(&provider) {
+        output.err(format!(
+            "rampsim: the transcript was saved with provider `{provider}`: {}",
+            global_redact(&e.to_string())
+        ));
+        return 3;
+    }
     let scenario = args.scenario.clone().or_else(|| saved.scenario.clone());
     let opts = RunOptions {
         provider: Some(provider.clone()),
