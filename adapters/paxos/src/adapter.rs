@@ -637,7 +637,10 @@ fn with_hint(result: StageResult, status: u16, stage: &str) -> StageResult {
         400 | 422 => result.next_step(format!(
             "fix the field Paxos names in the profile, then run {stage} again"
         )),
-        401 => result.next_step("check the client_id / client_secret settings"),
+        // The token was good when sent; it may have expired on the way (a slow answer).
+        401 => result.next_step(format!(
+            "run {stage} again for a fresh access token; if Paxos refuses that one too, check the client_id / client_secret settings"
+        )),
         403 => result.next_step("check the API key's scopes and the identity's status with Paxos"),
         _ => result,
     }

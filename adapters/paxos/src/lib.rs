@@ -36,7 +36,7 @@ impl Plugin for PaxosPlugin {
         Manifest {
             id: "paxos".into(),
             name: "Paxos Identity + Crypto Brokerage".into(),
-            version: "1.1.0".into(),
+            version: "1.1.1".into(),
             protocol_version: PROTOCOL_VERSION.into(),
             description: "Creates a Paxos person identity with IDV passthrough, waits for the \
                           onboarding decision, then opens a brokerage account and places a market buy."

@@ -657,6 +657,30 @@ fn wrong_credentials_end_the_journey_failed() {
     assert!(r.next_step.is_some());
 }
 
+#[test]
+fn a_token_refused_after_it_was_issued_says_to_run_the_stage_again() {
+    // The token request succeeds; the identity call is answered 401 (the token expired on the
+    // way, say): the first thing to try is a fresh token, then the credentials.
+    let mut h = H::new(SCENARIO_APPROVED);
+    let run = drive(&mut h, sample(), |i, _, _| {
+        if i == 1 {
+            Tamper::Answer(HttpResponse::json(
+                401,
+                &json!({"type": "about:blank", "title": "Unauthorized", "status": 401}),
+            ))
+        } else {
+            Tamper::Send
+        }
+    });
+    assert_eq!(run.outcome, Outcome::Failed);
+    let next = run.last().1.next_step.clone().unwrap_or_default();
+    assert!(
+        next.starts_with("run register again for a fresh access token;")
+            && next.contains("client_id / client_secret"),
+        "{next}"
+    );
+}
+
 /// The field an error must name, and the change to the sample profile that causes it.
 type ProfileCase = (&'static str, Box<dyn Fn(&mut rampsim_plugin_sdk::Profile)>);
 
