@@ -132,14 +132,20 @@ impl Host {
     /// A provider no installed plugin has is a usage error naming the ones that are (and the
     /// likeliest one meant); with none installed at all, the search itself failed (exit 3).
     fn unknown_provider(&self, id: &str, e: LoadError) -> SetupError {
-        if !matches!(e, LoadError::NotFound { .. }) {
+        let LoadError::NotFound { searched, .. } = &e else {
             return e.into();
-        }
+        };
         let installed = crate::plugin::library_ids(&self.dirs);
         if installed.is_empty() {
             return e.into();
         }
-        SetupError::Usage(unknown_provider_message(id, &installed))
+        // Where it looked, for a plugin that is installed somewhere rampsim does not search.
+        let looked: Vec<String> = searched.iter().map(|p| p.display().to_string()).collect();
+        SetupError::Usage(format!(
+            "{} (looked for {})",
+            unknown_provider_message(id, &installed),
+            looked.join(", ")
+        ))
     }
 
     /// The loopback server, started on first use.

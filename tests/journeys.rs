@@ -167,11 +167,11 @@ fn a_missing_scenario_is_a_usage_error_listing_the_known_ones() {
 }
 
 #[test]
-fn an_unknown_provider_is_a_plugin_error_listing_where_it_looked() {
+fn an_unknown_provider_is_a_usage_error_listing_where_it_looked() {
     let dir = shipped_plugins(&["paxos"]);
     let cfg = TestConfig::new(std::slice::from_ref(&dir), "paxos", "");
     let out = cfg.rampsim(&["run", "--provider", "nosuch"]);
-    assert_eq!(out.status.code(), Some(3));
+    assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
         err.contains(&dir.join(lib_name("rampsim_nosuch")).display().to_string()),

@@ -221,3 +221,51 @@ fn a_library_that_fails_to_load_is_listed_once_with_why() {
     assert_eq!(line.matches(&path).count(), 1, "{line}");
     assert!(line.starts_with(&format!("FAILED {path}: ")), "{line}");
 }
+
+#[test]
+fn a_plugin_claiming_an_order_it_never_placed_fails_the_journey() {
+    let dir = fixture_plugin(Some("early_order_created"), "fixture");
+    let cfg = TestConfig::new(&[dir], "fixture", "");
+    let out = cfg.rampsim(&["run", "--json"]);
+    assert_eq!(
+        out.status.code(),
+        Some(13),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let fin = finished(&out);
+    assert_eq!(fin["outcome"], "failed", "{fin}");
+    assert_eq!(fin["stage"], "register", "{fin}");
+    assert!(
+        fin["message"].as_str().unwrap().contains(
+            "plugin fixture 0.0.1 ended the journey order_created at register, before create_order (\"done early\")"
+        ),
+        "{fin}"
+    );
+}
+
+#[test]
+fn a_path_without_its_leading_slash_is_refused_before_anything_is_sent() {
+    // `https://api.example` + `users` is another host, which would get the credentials.
+    let dir = fixture_plugin(Some("relative_path"), "fixture");
+    let cfg = TestConfig::new(&[dir], "fixture", "");
+    let out = cfg.rampsim(&["run", "--json"]);
+    assert_eq!(
+        out.status.code(),
+        Some(13),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let fin = finished(&out);
+    assert!(
+        fin["message"]
+            .as_str()
+            .unwrap()
+            .contains("plugin fixture 0.0.1 asked for POST `users` on endpoint `api`: a path must start with `/`"),
+        "{fin}"
+    );
+    assert!(
+        !events(&out).iter().any(|e| e["event"] == "request_sent"),
+        "nothing is sent"
+    );
+}

@@ -487,10 +487,26 @@ impl Journey {
     fn stage_over(
         &mut self,
         stage: Stage,
-        result: StageResult,
+        mut result: StageResult,
         polls: u32,
         stage_start: i64,
     ) -> StageState {
+        // Only create_order, with the id of the order it made, can end a journey
+        // order_created: a plugin claiming it elsewhere would report an order nobody placed.
+        if result.next == Next::Finish(Outcome::OrderCreated)
+            && (stage != Stage::CreateOrder || self.order_id.is_none())
+        {
+            let m = &self.spec.plugin.manifest;
+            let why = if stage == Stage::CreateOrder {
+                "with no order id".to_string()
+            } else {
+                format!("at {stage}, before create_order")
+            };
+            result = StageResult::failed(format!(
+                "plugin {} {} ended the journey order_created {why} (\"{}\"): only create_order, with the order's id, can (a contract error in the plugin)",
+                m.id, m.version, result.message
+            ));
+        }
         let state = match result.next {
             Next::Continue | Next::Poll => StageState::Done,
             Next::Skipped => StageState::Skipped,
@@ -649,14 +665,15 @@ impl Journey {
 
     /// One begin..finish exchange with the adapter for `stage`.
     async fn step(&mut self, stage: Stage, poll: u32) -> Result<StageResult, StageFailure> {
+        // What an earlier step sent is not this step's concern, even when its begin fails.
+        self.acted_on = None;
+        self.rate_limited = None;
+        self.attempts = None;
         let mut reply = self.call_adapter(AdapterCall::Begin {
             stage,
             poll,
             now_ms: self.now(),
         })?;
-        self.acted_on = None;
-        self.rate_limited = None;
-        self.attempts = None;
         for _ in 0..MAX_REQUESTS_PER_STEP {
             match reply.step {
                 Step::Finish { mut result } => {

@@ -61,6 +61,21 @@ pub(crate) fn broken_answer(req: &HttpRequest, response: &HttpResponse) -> Optio
     (success && accepts_json_only && html).then_some("an HTML page instead of JSON")
 }
 
+/// Why a request path cannot be appended to its endpoint's base URL: one without a leading
+/// `/` would run into the host's name (`https://api.example` + `v1` is another host, which
+/// would receive the credentials), and a fragment is never sent.
+fn bad_path(path: &str) -> Option<&'static str> {
+    if !path.starts_with('/') {
+        Some("a path must start with `/`: it is appended to the endpoint's base URL")
+    } else if path.contains('#') {
+        Some("a path cannot carry a fragment (`#…`): it is never sent")
+    } else if path.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        Some("a path cannot hold spaces or control characters: percent-encode them")
+    } else {
+        None
+    }
+}
+
 /// `needle` (ASCII, lower case) in `haystack` whatever its case, without a lower-cased copy:
 /// this runs on every answer.
 fn contains_ignore_case(haystack: &str, needle: &str) -> bool {
@@ -76,6 +91,15 @@ impl Journey {
         stage: Stage,
         req: &HttpRequest,
     ) -> Result<Received, TransportFailure> {
+        if let Some(why) = bad_path(&req.path) {
+            let m = &self.spec.plugin.manifest;
+            return Err(TransportFailure {
+                message: format!(
+                    "plugin {} {} asked for {} `{}` on endpoint `{}`: {why} (a contract error in the plugin; nothing was sent)",
+                    m.id, m.version, req.method, req.path, req.endpoint
+                ),
+            });
+        }
         if !self.spec.base_urls.contains_key(&req.endpoint) {
             return Err(TransportFailure {
                 message: format!(
@@ -327,6 +351,22 @@ mod tests {
             "ok \u{FFFD}\u{FFFD} end"
         );
         assert_eq!(body_text(bytes::Bytes::new()), "");
+    }
+
+    #[test]
+    fn a_path_that_would_change_the_host_or_drop_a_part_is_refused() {
+        assert_eq!(bad_path("/v1/users?x=1"), None);
+        assert_eq!(bad_path("/v1/users/%20x"), None);
+        for path in [
+            "v1/users",
+            "@evil.example/x",
+            "",
+            "/v1/users#frag",
+            "/v1/a b",
+            "/v1/\n",
+        ] {
+            assert!(bad_path(path).is_some(), "{path:?}");
+        }
     }
 
     #[test]
