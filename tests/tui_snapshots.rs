@@ -703,3 +703,75 @@ fn the_timeline_starts_with_the_first_stage_not_with_the_wait_for_a_key() {
     );
     assert!(!shown.contains("Timeline · 1m"), "{shown}");
 }
+
+/// The plugins `p` offers: Paxos, and a second provider (Paxos's plugin under another id, so
+/// nothing else needs building) to switch to.
+fn paxos_and_crossmint() -> PluginList {
+    let mut list = plugin_list(false);
+    let mut other = list.plugins[0].clone();
+    other.manifest.id = "crossmint".into();
+    other.manifest.name = "Crossmint".into();
+    list.plugins.push(other);
+    list
+}
+
+/// The line of the profile form that shows `field`.
+fn form_row(shown: &str, field: &str) -> String {
+    shown
+        .lines()
+        .find(|l| l.contains(field))
+        .unwrap_or_else(|| panic!("no {field} row:\n{shown}"))
+        .to_string()
+}
+
+/// `e`, last_name changed to Smith, Enter; then `p` to another provider: the header still says
+/// the profile is edited and `e` shows Smith, as after a scenario switch.
+#[test]
+fn an_edited_profile_stays_across_a_provider_switch() {
+    let recorded = record("approved");
+    let mut app = ready_app(&recorded, "approved", paxos_and_crossmint(), 120, 36);
+    press(&mut app, KeyCode::Char('e'));
+    for _ in 0..2 {
+        press(&mut app, KeyCode::Down);
+    }
+    type_over(&mut app, "Smith");
+    let effects = app.update(Action::Confirm);
+    assert!(!effects.is_empty(), "the edited profile is applied");
+    let header = |app: &App| screen(app).lines().next().unwrap().to_string();
+    assert!(
+        header(&app).contains("profile billy (edited)"),
+        "{}",
+        screen(&app)
+    );
+    press(&mut app, KeyCode::Char('p'));
+    press(&mut app, KeyCode::Down);
+    let effects = app.update(Action::Confirm);
+    let Some(tui::Effect::Runner(tui::RunnerCommand::Setup(choice))) = effects.last() else {
+        panic!("{effects:?}")
+    };
+    assert_eq!(choice.provider.as_deref(), Some("crossmint"));
+    // As the runner does: the new journey is prepared with the profile it was given.
+    app.update(Action::Runner(RunnerReport::Preparing {
+        provider: "crossmint".into(),
+    }));
+    let mut info = recorded.info.clone();
+    info.manifest.id = "crossmint".into();
+    if let Some((name, profile)) = &choice.profile {
+        info.profile_name = name.clone();
+        info.profile = profile.clone();
+    }
+    app.update(Action::Runner(RunnerReport::Ready(Box::new(info))));
+    let shown = screen(&app);
+    let top = shown.lines().next().unwrap();
+    assert!(
+        top.contains("provider crossmint") && top.contains("profile billy (edited)"),
+        "{shown}"
+    );
+    assert!(
+        shown.contains("profile billy (edited) kept for crossmint"),
+        "{shown}"
+    );
+    press(&mut app, KeyCode::Char('e'));
+    let shown = screen(&app);
+    assert!(form_row(&shown, "last_name").contains("Smith"), "{shown}");
+}

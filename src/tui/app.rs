@@ -185,9 +185,6 @@ pub struct App {
     /// The journey a new setup replaced, when it had run stages: `w` saves it until the new
     /// one is ready, so switching provider or resetting loses nothing unsaved.
     pub previous: Option<JourneyInfo>,
-    /// Profiles edited with `e`, by provider: each provider keeps its own edit, and one that
-    /// was never edited starts on its configured profile.
-    pub edited: std::collections::HashMap<String, (String, rampsim_plugin_sdk::wire::Profile)>,
     /// The chosen provider asked for the live confirmation: it is configured live.
     pub live_chosen: bool,
     pub should_quit: bool,
@@ -219,7 +216,6 @@ impl App {
             unredacted: false,
             status: None,
             previous: None,
-            edited: std::collections::HashMap::new(),
             live_chosen: false,
             should_quit: false,
             dirty: true,
@@ -611,11 +607,11 @@ impl App {
                             );
                             return Vec::new();
                         }
-                        // Each provider keeps its own edited profile.
-                        if let Some(edit) = self.choice.profile.take() {
-                            self.edited.insert(current, edit);
+                        // The profile is the user's, not the provider's: an edit goes along,
+                        // as it does on a scenario switch, and the log says so.
+                        if let Some((name, _)) = &self.choice.profile {
+                            self.note(LogLevel::Info, format!("profile {name} kept for {id}"));
                         }
-                        self.choice.profile = self.edited.get(&id).cloned();
                         self.choice.provider = Some(id);
                         self.choice.scenario = None;
                         self.choice.allow_live = false;
@@ -1618,7 +1614,7 @@ mod tests {
     }
 
     #[test]
-    fn each_provider_keeps_its_own_edited_profile() {
+    fn an_edited_profile_goes_along_to_every_provider() {
         let mut app = ready_app();
         found_paxos_and_stripe(&mut app);
         let edited = Profile {
@@ -1626,26 +1622,20 @@ mod tests {
             ..Profile::default()
         };
         app.choice.profile = Some(("billy (edited)".into(), edited));
-        let effects = pick(&mut app, 1);
-        let Effect::Runner(RunnerCommand::Setup(choice)) = &effects[0] else {
-            panic!("{effects:?}")
-        };
-        assert!(
-            choice.profile.is_none(),
-            "stripe starts on its configured profile"
-        );
-        app.update(Action::Runner(RunnerReport::Preparing {
-            provider: "stripe".into(),
-        }));
-        let effects = pick(&mut app, 0);
-        let Effect::Runner(RunnerCommand::Setup(choice)) = &effects[0] else {
-            panic!("{effects:?}")
-        };
-        assert_eq!(
-            choice.profile.as_ref().map(|p| p.1.first_name.as_str()),
-            Some("Robert"),
-            "paxos gets its edit back"
-        );
+        for (index, provider) in [(1, "stripe"), (0, "paxos")] {
+            let effects = pick(&mut app, index);
+            let Effect::Runner(RunnerCommand::Setup(choice)) = &effects[0] else {
+                panic!("{effects:?}")
+            };
+            assert_eq!(
+                choice.profile.as_ref().map(|p| p.1.first_name.as_str()),
+                Some("Robert"),
+                "{provider} gets the edit"
+            );
+            app.update(Action::Runner(RunnerReport::Preparing {
+                provider: provider.into(),
+            }));
+        }
     }
 
     fn screen(app: &App) -> String {
