@@ -874,8 +874,16 @@ impl App {
                 self.inspector_scroll = step(self.inspector_scroll, delta, len);
             }
             Pane::Log => {
-                // Up goes back in time: the scroll counts lines up from the newest.
-                self.log_scroll = step(self.log_scroll, -delta, self.log.len());
+                // Up goes back in time: the scroll counts lines up from the newest, and stops
+                // with the oldest line at the top of a full pane. From where the view stopped
+                // it (a resize can lower the end), so Down moves at once.
+                let max = view::Panes::compute(self.width, self.height)
+                    .map_or(0, |p| view::log::max_scroll(self, p.log));
+                self.log_scroll = self
+                    .log_scroll
+                    .min(max)
+                    .saturating_add_signed(-delta as isize)
+                    .min(max);
             }
         }
     }
@@ -2037,6 +2045,64 @@ mod tests {
         assert_eq!(app.log_scroll, 3);
         app.note(LogLevel::Info, "new".into());
         assert_eq!(app.log_scroll, 4);
+    }
+
+    /// The log pane as drawn: its title row, and the rows inside its border.
+    fn log_pane(app: &App) -> (String, Vec<String>) {
+        let log = view::Panes::compute(app.width, app.height).unwrap().log;
+        let shown = screen(app);
+        let rows: Vec<String> = shown
+            .lines()
+            .skip(log.y as usize)
+            .take(log.height as usize)
+            .map(|l| {
+                l.chars()
+                    .skip(log.x as usize + 1)
+                    .take(log.width as usize - 2)
+                    .collect::<String>()
+            })
+            .collect();
+        let title = rows[0].clone();
+        let inside = rows[1..rows.len() - 1]
+            .iter()
+            .map(|r| r.trim_end().to_string())
+            .collect();
+        (title, inside)
+    }
+
+    #[test]
+    fn the_log_scrolls_up_to_a_full_pane_and_no_further() {
+        let mut app = ready_app();
+        // Two rows each: the oldest lines do not end just at the pane's top edge.
+        for i in 0..30 {
+            app.note(LogLevel::Info, format!("line {i}: {}", "and on ".repeat(6)));
+        }
+        let oldest = app.log[0].text.clone();
+        app.focus = Pane::Log;
+        // Up ×10, then PgUp ×3: far past the oldest line.
+        for delta in [-1; 10].into_iter().chain([-10; 3]) {
+            app.update(Action::Move(delta));
+        }
+        let (title, rows) = log_pane(&app);
+        assert!(
+            oldest.starts_with(rows[0].as_str()) && rows[0].starts_with("looking for"),
+            "the oldest line at the top: {rows:#?}"
+        );
+        assert!(
+            rows.iter().all(|r| !r.is_empty()),
+            "no blank rows: {rows:#?}"
+        );
+        let newer = |title: &str| -> usize {
+            let n = title.split("Log · ").nth(1).expect("scrolled back");
+            n.split(' ').next().unwrap().parse().unwrap()
+        };
+        let at_top = newer(&title);
+        // Down moves at once: nothing extra to undo first.
+        app.update(Action::Move(1));
+        let (title, rows) = log_pane(&app);
+        assert_eq!(newer(&title), at_top - 1, "{title}");
+        assert!(!rows[0].starts_with("looking for"), "{rows:#?}");
+        assert!(rows.iter().all(|r| !r.is_empty()), "{rows:#?}");
     }
 
     /// As the runner does: the recorder hears the event, then the app.
