@@ -647,6 +647,7 @@ fn saving_a_finished_journey_unredacted() {
     app.update(Action::Saved {
         result: Ok("/home/operator/rampsim/journeys/paxos-approved-20260101-000000-j1.har".into()),
         redaction: job.redaction,
+        while_running: job.while_running,
     });
     let shown = screen(&app);
     assert!(shown.contains("UNREDACTED"), "{shown}");
@@ -774,4 +775,55 @@ fn an_edited_profile_stays_across_a_provider_switch() {
     press(&mut app, KeyCode::Char('e'));
     let shown = screen(&app);
     assert!(form_row(&shown, "last_name").contains("Smith"), "{shown}");
+}
+
+/// `a`, then `w` while await_kyc polls: line 2 says the save was taken mid-journey; once the
+/// journey ends it shows the outcome and the next step, as when nothing was saved, and the
+/// save stays in the Log pane.
+#[test]
+fn a_save_mid_journey_gives_way_to_the_outcome() {
+    let recorded = record("denied");
+    let mut app = ready_app(&recorded, "denied", plugin_list(false), 120, 36);
+    press(&mut app, KeyCode::Char('a'));
+    app.update(Action::Runner(RunnerReport::Busy));
+    let first_poll = recorded
+        .events
+        .iter()
+        .position(|e| matches!(e, Event::StatusPolled { .. }))
+        .expect("denied polls await_kyc");
+    feed(&mut app, &recorded.events[..=first_poll]);
+    let effects = app.update(Action::Save);
+    let [tui::Effect::Save(job)] = &effects[..] else {
+        panic!("{effects:?}")
+    };
+    assert!(job.while_running);
+    let file = "/home/operator/rampsim/journeys/paxos-denied-20260101-000000-j1.har";
+    app.update(Action::Saved {
+        result: Ok(file.into()),
+        redaction: job.redaction,
+        while_running: job.while_running,
+    });
+    let line2 = |app: &App| screen(app).lines().nth(1).unwrap().to_string();
+    assert!(
+        line2(&app).contains(&format!("saved (journey still running) to {file}")),
+        "{}",
+        screen(&app)
+    );
+    press(&mut app, KeyCode::Esc);
+    feed(&mut app, &recorded.events[first_poll + 1..]);
+    app.update(Action::Runner(RunnerReport::Idle {
+        sensitive: recorded.sensitive.clone(),
+    }));
+    let shown = screen(&app);
+    assert!(shown.contains("outcome rejected"), "{shown}");
+    let status = line2(&app);
+    assert!(!status.contains("saved"), "{shown}");
+    assert!(
+        status.contains("is DENIED · next step: Paxos declined"),
+        "{shown}"
+    );
+    assert!(
+        shown.contains("saved (journey still running)"),
+        "the Log pane: {shown}"
+    );
 }

@@ -132,6 +132,8 @@ pub enum Popup {
     Saved {
         result: Result<PathBuf, String>,
         redaction: Redaction,
+        /// Taken while a stage ran: the file ends where the journey stood then.
+        while_running: bool,
     },
     /// `U`: real values are about to be allowed out; asks first.
     ConfirmUnredacted,
@@ -353,8 +355,12 @@ impl App {
                 self.note(LogLevel::Info, note);
                 Vec::new()
             }
-            Action::Saved { result, redaction } => {
-                self.on_saved(result, redaction);
+            Action::Saved {
+                result,
+                redaction,
+                while_running,
+            } => {
+                self.on_saved(result, redaction, while_running);
                 Vec::new()
             }
             // The "too small" screen hides what a click or the wheel would change.
@@ -809,7 +815,14 @@ impl App {
             );
             return Vec::new();
         }
-        let job = SaveJob::new(self.init.journeys_dir.clone(), info, redaction);
+        // The previous journey was let go: nothing runs in it any more.
+        let while_running = self.busy && !previous;
+        let job = SaveJob::new(
+            self.init.journeys_dir.clone(),
+            info,
+            redaction,
+            while_running,
+        );
         if previous {
             let line = format!(
                 "saving the previous journey ({} · {}): no new one is ready yet",
@@ -820,8 +833,13 @@ impl App {
         vec![Effect::Save(job)]
     }
 
-    fn on_saved(&mut self, result: Result<PathBuf, String>, redaction: Redaction) {
-        let line = outcome_line(&result, redaction);
+    fn on_saved(
+        &mut self,
+        result: Result<PathBuf, String>,
+        redaction: Redaction,
+        while_running: bool,
+    ) {
+        let line = outcome_line(&result, redaction, while_running);
         let level = match (&result, redaction) {
             (Err(_), _) => LogLevel::Error,
             (Ok(_), Redaction::Unredacted) => LogLevel::Warn,
@@ -832,11 +850,20 @@ impl App {
             LogLevel::Warn => tracing::warn!("{line}"),
             _ => tracing::info!("{line}"),
         }
-        self.tell(level, line);
+        if while_running && self.journey.finished.is_some() {
+            // The journey ended while the file was written: the status line keeps its outcome.
+            self.note(level, line);
+        } else {
+            self.tell(level, line);
+        }
         // A question waiting for an answer (live KYC) or a form being edited keeps the screen;
         // the status line and the log still say what happened.
         if self.popup.is_none() {
-            self.popup = Some(Popup::Saved { result, redaction });
+            self.popup = Some(Popup::Saved {
+                result,
+                redaction,
+                while_running,
+            });
         }
     }
 
@@ -981,6 +1008,8 @@ impl App {
             }
             Event::JourneyFinished { finished, .. } => {
                 tracing::info!(outcome = %finished.outcome, "journey finished: {}", finished.message);
+                // The outcome is the news now: a notice from mid-run (a save) stays in the log.
+                self.status = None;
             }
             _ => {}
         }
@@ -2176,11 +2205,13 @@ mod tests {
             text.contains("/a") && !text.contains("top-secret"),
             "{text}"
         );
+        assert!(job.while_running);
         app.update(Action::Saved {
             result,
             redaction: job.redaction,
+            while_running: job.while_running,
         });
-        let said = format!("saved to {}", path.display());
+        let said = format!("saved (journey still running) to {}", path.display());
         assert_eq!(app.status.as_ref().unwrap().text, said);
         assert_eq!(app.log.back().unwrap().text, said);
         assert!(matches!(
@@ -2195,6 +2226,48 @@ mod tests {
         app.update(Action::Runner(RunnerReport::Idle { sensitive: vec![] }));
         app.update(Action::RerunSelected);
         assert!(app.status.is_none());
+    }
+
+    #[test]
+    fn a_mid_run_save_landing_after_the_end_leaves_the_outcome_on_line_2() {
+        let mut app = ready_app();
+        hear(&mut app, journey_started());
+        app.update(Action::RunAll);
+        hear(&mut app, started(Stage::Register));
+        let effects = app.update(Action::Save);
+        assert!(save_job(&effects).while_running);
+        hear(&mut app, finished_stage(Stage::Register, StageState::Ended));
+        hear(
+            &mut app,
+            Event::JourneyFinished {
+                finished: Finished {
+                    outcome: Outcome::Rejected,
+                    kyc_status: Some(KycStatus::Rejected),
+                    provider_status: Some("DENIED".into()),
+                    order_id: None,
+                    stage: Some(Stage::Register),
+                    message: "identity is DENIED".into(),
+                    next_step: None,
+                },
+                duration_ms: 5,
+                at_ms: 1_100,
+            },
+        );
+        app.update(Action::Saved {
+            result: Ok("/j/x.har".into()),
+            redaction: Redaction::Redacted,
+            while_running: true,
+        });
+        assert!(app.status.is_none());
+        let shown = screen(&app);
+        assert!(
+            shown.lines().nth(1).unwrap().contains("identity is DENIED"),
+            "{shown}"
+        );
+        assert_eq!(
+            app.log.back().unwrap().text,
+            "saved (journey still running) to /j/x.har"
+        );
     }
 
     #[test]
@@ -2213,6 +2286,7 @@ mod tests {
         app.update(Action::Saved {
             result,
             redaction: Redaction::Redacted,
+            while_running: false,
         });
         let status = app.status.as_ref().unwrap();
         assert_eq!(status.level, LogLevel::Error);
@@ -2231,6 +2305,7 @@ mod tests {
         app.update(Action::Saved {
             result: Ok("/x.har".into()),
             redaction: Redaction::Redacted,
+            while_running: false,
         });
         assert!(matches!(app.popup, Some(Popup::ConfirmKyc { .. })));
         assert_eq!(app.status.as_ref().unwrap().text, "saved to /x.har");
@@ -2272,6 +2347,7 @@ mod tests {
         app.update(Action::Saved {
             result: Ok("/j/x.har".into()),
             redaction: Redaction::Unredacted,
+            while_running: false,
         });
         assert_eq!(
             app.status.as_ref().unwrap().text,

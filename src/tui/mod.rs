@@ -243,6 +243,7 @@ fn carry_out(
                     let _ = tx.send(Action::Saved {
                         result,
                         redaction: job.redaction,
+                        while_running: job.while_running,
                     });
                 });
             }

@@ -171,6 +171,7 @@ pub fn draw_saved(
     app: &App,
     result: &Result<PathBuf, String>,
     redaction: Redaction,
+    while_running: bool,
 ) {
     let rect = centered(area, 70, 0, 64, 0);
     let width = rect.width.saturating_sub(2) as usize;
@@ -196,6 +197,15 @@ pub fn draw_saved(
                     chunk.iter().collect::<String>(),
                     Style::default().add_modifier(Modifier::BOLD),
                 )));
+            }
+            if while_running {
+                lines.push(Line::from(""));
+                wrapped(
+                    &mut lines,
+                    "",
+                    "The journey was still running: the file ends where it stood then (w again once it ends saves the whole of it).",
+                    dim(),
+                );
             }
             if redaction == Redaction::Unredacted {
                 lines.push(Line::from(""));
