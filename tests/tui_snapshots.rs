@@ -66,6 +66,12 @@ fn config(dir: &Path) -> TestConfig {
 
 /// Runs one Paxos journey to its end and keeps every event.
 fn record(scenario: &str) -> Recorded {
+    record_stages(scenario, None)
+}
+
+/// Runs one Paxos journey, to its end or `stages` one by one in that order (as `r` runs a stage
+/// out of order), and keeps every event.
+fn record_stages(scenario: &str, stages: Option<&[Stage]>) -> Recorded {
     let dir = paxos_dir();
     let cfg = config(&dir);
     let mut host = Host::new(Config::load(&cfg.path).expect("test config loads"));
@@ -91,7 +97,16 @@ fn record(scenario: &str) -> Recorded {
         }));
         let mut journey =
             Journey::with_redactor(spec, sink, info.redactor.clone()).expect("journey starts");
-        journey.run_to_end().await;
+        match stages {
+            None => {
+                journey.run_to_end().await;
+            }
+            Some(stages) => {
+                for stage in stages {
+                    journey.run_stage(*stage).await;
+                }
+            }
+        }
         let sensitive = journey.sensitive_values().to_vec();
         drop(journey);
         let events = std::mem::take(&mut *events.lock().unwrap());
@@ -826,4 +841,77 @@ fn a_save_mid_journey_gives_way_to_the_outcome() {
         shown.contains("saved (journey still running)"),
         "the Log pane: {shown}"
     );
+}
+
+/// `n` runs register (identity PENDING); then create_order is chosen in Stages and `r` pressed.
+/// The app asks first, says in the log what had not run, and the outcome's KYC status says it
+/// is register's, not a check made before the order.
+#[test]
+fn a_stage_run_out_of_order_is_asked_for_and_said() {
+    let recorded = record_stages("approved", Some(&[Stage::Register, Stage::CreateOrder]));
+    let mut app = ready_app(&recorded, "approved", plugin_list(false), 120, 36);
+    let register_end = recorded
+        .events
+        .iter()
+        .position(|e| matches!(e, Event::StageFinished { .. }))
+        .expect("register finishes");
+    press(&mut app, KeyCode::Char('n'));
+    app.update(Action::Runner(RunnerReport::Busy));
+    feed(&mut app, &recorded.events[..=register_end]);
+    app.update(Action::Runner(RunnerReport::Idle { sensitive: vec![] }));
+    for _ in 0..3 {
+        press(&mut app, KeyCode::Down);
+    }
+    assert!(
+        app.update(Action::RerunSelected).is_empty(),
+        "nothing runs before the operator says yes"
+    );
+    let shown = screen(&app);
+    for said in [
+        "Run out of order?",
+        "await_kyc has not run: the provider decides on its own whether this",
+        "user may order.",
+        "Run create_order anyway? (y/n)",
+    ] {
+        assert!(shown.contains(said), "{said}:\n{shown}");
+    }
+    // Paxos has no idv_passthrough step of its own: nothing to warn about.
+    assert!(!shown.contains("idv_passthrough has not run"), "{shown}");
+    insta::assert_snapshot!("confirm_out_of_order", shown);
+    // n: nothing runs, and the log says so.
+    press(&mut app, KeyCode::Char('n'));
+    assert!(app.popup.is_none());
+    assert!(screen(&app).contains("create_order not run"));
+    // y: it runs, and the log says what had not.
+    press(&mut app, KeyCode::Char('r'));
+    let key = KeyEvent::new(KeyCode::Char('y'), KeyModifiers::NONE);
+    let effects = app.update(tui::action_for(app.input_mode(), key).unwrap());
+    assert_eq!(
+        effects,
+        vec![tui::Effect::Runner(tui::RunnerCommand::Rerun(
+            Stage::CreateOrder
+        ))]
+    );
+    app.update(Action::Runner(RunnerReport::Busy));
+    feed(&mut app, &recorded.events[register_end + 1..]);
+    app.update(Action::Runner(RunnerReport::Idle {
+        sensitive: recorded.sensitive.clone(),
+    }));
+    let shown = screen(&app);
+    assert!(shown.contains("outcome order_created"), "{shown}");
+    // The Log pane's lines, as it wraps them on screen.
+    let logged: Vec<&str> = app.log.iter().map(|l| l.text.as_str()).collect();
+    assert!(
+        logged.contains(&"running create_order out of order: await_kyc had not run"),
+        "{shown}"
+    );
+    let outcome = logged
+        .iter()
+        .find(|l| l.starts_with("outcome: "))
+        .expect("an outcome line");
+    assert!(
+        outcome.starts_with("outcome: order_created (kyc pending as of register,"),
+        "the KYC status is register's: {outcome}"
+    );
+    assert!(shown.contains("(kyc pending as of"), "{shown}");
 }

@@ -6,11 +6,12 @@ use super::curl::curl_command;
 use super::form::ProfileForm;
 use super::journey_state::{Exchange, JourneyState};
 use super::keys::InputMode;
+use super::out_of_order::{self, Gap};
 use super::plugins::PluginList;
 use super::redact::screen_redactor;
 use super::save::{outcome_line, SaveJob};
 use super::view;
-use crate::headless::human_line;
+use crate::headless::{human_line, outcome_lines};
 use crate::host::Host;
 use crate::journey::Event;
 use crate::redact::Redactor;
@@ -137,6 +138,11 @@ pub enum Popup {
     },
     /// `U`: real values are about to be allowed out; asks first.
     ConfirmUnredacted,
+    /// `r` on a stage whose earlier stages have not all run (or not ended done): asks first.
+    ConfirmOutOfOrder {
+        stage: Stage,
+        gaps: Vec<Gap>,
+    },
     ConfirmLive {
         provider: String,
     },
@@ -267,7 +273,10 @@ impl App {
             Some(Popup::Profile(_)) => InputMode::Form,
             Some(Popup::Help | Popup::Curl { .. } | Popup::Saved { .. }) => InputMode::Reading,
             Some(
-                Popup::ConfirmLive { .. } | Popup::ConfirmKyc { .. } | Popup::ConfirmUnredacted,
+                Popup::ConfirmLive { .. }
+                | Popup::ConfirmKyc { .. }
+                | Popup::ConfirmUnredacted
+                | Popup::ConfirmOutOfOrder { .. },
             ) => InputMode::Confirm,
         }
     }
@@ -396,7 +405,13 @@ impl App {
                 if !self.ready_to_run() {
                     return Vec::new();
                 }
-                self.start_running(RunnerCommand::Rerun(self.selected_stage))
+                let stage = self.selected_stage;
+                let gaps = out_of_order::gaps_before(&self.journey, stage);
+                if !gaps.is_empty() {
+                    self.popup = Some(Popup::ConfirmOutOfOrder { stage, gaps });
+                    return Vec::new();
+                }
+                self.start_running(RunnerCommand::Rerun(stage))
             }
             Action::Reset => self.new_journey(),
             Action::Cancel if self.busy => {
@@ -496,6 +511,11 @@ impl App {
             Action::ClosePopup if matches!(self.popup, Some(Popup::ConfirmUnredacted)) => {
                 self.popup = None;
                 self.note(LogLevel::Info, "exports stay redacted".into());
+            }
+            Action::ClosePopup if matches!(self.popup, Some(Popup::ConfirmOutOfOrder { .. })) => {
+                if let Some(Popup::ConfirmOutOfOrder { stage, .. }) = self.popup.take() {
+                    self.note(LogLevel::Info, format!("{stage} not run"));
+                }
             }
             Action::ClosePopup => {
                 if let Some(Popup::ConfirmKyc {
@@ -683,6 +703,15 @@ impl App {
                         .into(),
                 );
                 Vec::new()
+            }
+            Some(Popup::ConfirmOutOfOrder { stage, gaps }) => {
+                if !self.ready_to_run() {
+                    return Vec::new();
+                }
+                let line = out_of_order::log_line(stage, &gaps);
+                tracing::warn!("{line}");
+                self.note(LogLevel::Warn, line);
+                self.start_running(RunnerCommand::Rerun(stage))
             }
             Some(Popup::ConfirmKyc { request, answer }) => {
                 self.note(
@@ -1026,6 +1055,9 @@ impl App {
             // Requests and responses have their own pane.
             Event::RequestSent { .. } | Event::ResponseReceived { .. } => None,
             Event::Log { message, .. } => Some(message.clone()),
+            Event::JourneyFinished { finished, .. } => {
+                Some(outcome_lines(finished, &self.journey.outcome_kyc(finished)))
+            }
             e => human_line(e),
         };
         for line in text.iter().flat_map(|t| t.lines()) {
@@ -1164,6 +1196,9 @@ impl App {
             Some(Popup::Help | Popup::Saved { .. }) => vec![("Esc", "close")],
             Some(Popup::ConfirmUnredacted) => {
                 vec![("y", "export real values"), ("n", "keep redacting")]
+            }
+            Some(Popup::ConfirmOutOfOrder { .. }) => {
+                vec![("y", "run it anyway"), ("n", "do not run")]
             }
             Some(Popup::Curl { .. }) => vec![("Esc", "close"), ("c", "copy again")],
             Some(Popup::Providers { selected, .. }) => {
