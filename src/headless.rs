@@ -185,20 +185,25 @@ pub fn human_line(e: &Event) -> Option<String> {
         }
         Event::Log { .. } => return None,
         Event::JourneyFinished { finished, .. } => {
-            let mut s = format!(
-                "outcome: {} (kyc {}, provider {}, order {})",
-                finished.outcome,
-                finished.kyc_status.map(|k| k.as_str()).unwrap_or("-"),
-                finished.provider_status.as_deref().unwrap_or("-"),
-                finished.order_id.as_deref().unwrap_or("-"),
-            );
-            s.push_str(&format!("\n  {}", finished.message));
-            if let Some(n) = &finished.next_step {
-                s.push_str(&format!("\n  next step: {n}"));
-            }
-            s
+            outcome_lines(finished, finished.kyc_status.map(|k| k.as_str()).unwrap_or("-"))
         }
     })
+}
+
+/// The journey's outcome in three lines at most, with `kyc` as the KYC status (the terminal
+/// UI says how current it is when stages ran out of order).
+pub fn outcome_lines(finished: &crate::journey::Finished, kyc: &str) -> String {
+    let mut s = format!(
+        "outcome: {} (kyc {kyc}, provider {}, order {})",
+        finished.outcome,
+        finished.provider_status.as_deref().unwrap_or("-"),
+        finished.order_id.as_deref().unwrap_or("-"),
+    );
+    s.push_str(&format!("\n  {}", finished.message));
+    if let Some(n) = &finished.next_step {
+        s.push_str(&format!("\n  next step: {n}"));
+    }
+    s
 }
 
 /// `rampsim batch`.

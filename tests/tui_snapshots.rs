@@ -66,6 +66,12 @@ fn config(dir: &Path) -> TestConfig {
 
 /// Runs one Paxos journey to its end and keeps every event.
 fn record(scenario: &str) -> Recorded {
+    record_stages(scenario, None)
+}
+
+/// Runs one Paxos journey, to its end or `stages` one by one in that order (as `r` runs a stage
+/// out of order), and keeps every event.
+fn record_stages(scenario: &str, stages: Option<&[Stage]>) -> Recorded {
     let dir = paxos_dir();
     let cfg = config(&dir);
     let mut host = Host::new(Config::load(&cfg.path).expect("test config loads"));
@@ -91,7 +97,16 @@ fn record(scenario: &str) -> Recorded {
         }));
         let mut journey =
             Journey::with_redactor(spec, sink, info.redactor.clone()).expect("journey starts");
-        journey.run_to_end().await;
+        match stages {
+            None => {
+                journey.run_to_end().await;
+            }
+            Some(stages) => {
+                for stage in stages {
+                    journey.run_stage(*stage).await;
+                }
+            }
+        }
         let sensitive = journey.sensitive_values().to_vec();
         drop(journey);
         let events = std::mem::take(&mut *events.lock().unwrap());
@@ -647,6 +662,7 @@ fn saving_a_finished_journey_unredacted() {
     app.update(Action::Saved {
         result: Ok("/home/operator/rampsim/journeys/paxos-approved-20260101-000000-j1.har".into()),
         redaction: job.redaction,
+        while_running: job.while_running,
     });
     let shown = screen(&app);
     assert!(shown.contains("UNREDACTED"), "{shown}");
@@ -702,4 +718,200 @@ fn the_timeline_starts_with_the_first_stage_not_with_the_wait_for_a_key() {
         "register's bar starts at the left of the timeline: {row:?}\n{shown}"
     );
     assert!(!shown.contains("Timeline · 1m"), "{shown}");
+}
+
+/// The plugins `p` offers: Paxos, and a second provider (Paxos's plugin under another id, so
+/// nothing else needs building) to switch to.
+fn paxos_and_crossmint() -> PluginList {
+    let mut list = plugin_list(false);
+    let mut other = list.plugins[0].clone();
+    other.manifest.id = "crossmint".into();
+    other.manifest.name = "Crossmint".into();
+    list.plugins.push(other);
+    list
+}
+
+/// The line of the profile form that shows `field`.
+fn form_row(shown: &str, field: &str) -> String {
+    shown
+        .lines()
+        .find(|l| l.contains(field))
+        .unwrap_or_else(|| panic!("no {field} row:\n{shown}"))
+        .to_string()
+}
+
+/// `e`, last_name changed to Smith, Enter; then `p` to another provider: the header still says
+/// the profile is edited and `e` shows Smith, as after a scenario switch.
+#[test]
+fn an_edited_profile_stays_across_a_provider_switch() {
+    let recorded = record("approved");
+    let mut app = ready_app(&recorded, "approved", paxos_and_crossmint(), 120, 36);
+    press(&mut app, KeyCode::Char('e'));
+    for _ in 0..2 {
+        press(&mut app, KeyCode::Down);
+    }
+    type_over(&mut app, "Smith");
+    let effects = app.update(Action::Confirm);
+    assert!(!effects.is_empty(), "the edited profile is applied");
+    let header = |app: &App| screen(app).lines().next().unwrap().to_string();
+    assert!(
+        header(&app).contains("profile billy (edited)"),
+        "{}",
+        screen(&app)
+    );
+    press(&mut app, KeyCode::Char('p'));
+    press(&mut app, KeyCode::Down);
+    let effects = app.update(Action::Confirm);
+    let Some(tui::Effect::Runner(tui::RunnerCommand::Setup(choice))) = effects.last() else {
+        panic!("{effects:?}")
+    };
+    assert_eq!(choice.provider.as_deref(), Some("crossmint"));
+    // As the runner does: the new journey is prepared with the profile it was given.
+    app.update(Action::Runner(RunnerReport::Preparing {
+        provider: "crossmint".into(),
+    }));
+    let mut info = recorded.info.clone();
+    info.manifest.id = "crossmint".into();
+    if let Some((name, profile)) = &choice.profile {
+        info.profile_name = name.clone();
+        info.profile = profile.clone();
+    }
+    app.update(Action::Runner(RunnerReport::Ready(Box::new(info))));
+    let shown = screen(&app);
+    let top = shown.lines().next().unwrap();
+    assert!(
+        top.contains("provider crossmint") && top.contains("profile billy (edited)"),
+        "{shown}"
+    );
+    assert!(
+        shown.contains("profile billy (edited) kept for crossmint"),
+        "{shown}"
+    );
+    press(&mut app, KeyCode::Char('e'));
+    let shown = screen(&app);
+    assert!(form_row(&shown, "last_name").contains("Smith"), "{shown}");
+}
+
+/// `a`, then `w` while await_kyc polls: line 2 says the save was taken mid-journey; once the
+/// journey ends it shows the outcome and the next step, as when nothing was saved, and the
+/// save stays in the Log pane.
+#[test]
+fn a_save_mid_journey_gives_way_to_the_outcome() {
+    let recorded = record("denied");
+    let mut app = ready_app(&recorded, "denied", plugin_list(false), 120, 36);
+    press(&mut app, KeyCode::Char('a'));
+    app.update(Action::Runner(RunnerReport::Busy));
+    let first_poll = recorded
+        .events
+        .iter()
+        .position(|e| matches!(e, Event::StatusPolled { .. }))
+        .expect("denied polls await_kyc");
+    feed(&mut app, &recorded.events[..=first_poll]);
+    let effects = app.update(Action::Save);
+    let [tui::Effect::Save(job)] = &effects[..] else {
+        panic!("{effects:?}")
+    };
+    assert!(job.while_running);
+    let file = "/home/operator/rampsim/journeys/paxos-denied-20260101-000000-j1.har";
+    app.update(Action::Saved {
+        result: Ok(file.into()),
+        redaction: job.redaction,
+        while_running: job.while_running,
+    });
+    let line2 = |app: &App| screen(app).lines().nth(1).unwrap().to_string();
+    assert!(
+        line2(&app).contains(&format!("saved (journey still running) to {file}")),
+        "{}",
+        screen(&app)
+    );
+    press(&mut app, KeyCode::Esc);
+    feed(&mut app, &recorded.events[first_poll + 1..]);
+    app.update(Action::Runner(RunnerReport::Idle {
+        sensitive: recorded.sensitive.clone(),
+    }));
+    let shown = screen(&app);
+    assert!(shown.contains("outcome rejected"), "{shown}");
+    let status = line2(&app);
+    assert!(!status.contains("saved"), "{shown}");
+    assert!(
+        status.contains("is DENIED · next step: Paxos declined"),
+        "{shown}"
+    );
+    assert!(
+        shown.contains("saved (journey still running)"),
+        "the Log pane: {shown}"
+    );
+}
+
+/// `n` runs register (identity PENDING); then create_order is chosen in Stages and `r` pressed.
+/// The app asks first, says in the log what had not run, and the outcome's KYC status says it
+/// is register's, not a check made before the order.
+#[test]
+fn a_stage_run_out_of_order_is_asked_for_and_said() {
+    let recorded = record_stages("approved", Some(&[Stage::Register, Stage::CreateOrder]));
+    let mut app = ready_app(&recorded, "approved", plugin_list(false), 120, 36);
+    let register_end = recorded
+        .events
+        .iter()
+        .position(|e| matches!(e, Event::StageFinished { .. }))
+        .expect("register finishes");
+    press(&mut app, KeyCode::Char('n'));
+    app.update(Action::Runner(RunnerReport::Busy));
+    feed(&mut app, &recorded.events[..=register_end]);
+    app.update(Action::Runner(RunnerReport::Idle { sensitive: vec![] }));
+    for _ in 0..3 {
+        press(&mut app, KeyCode::Down);
+    }
+    assert!(
+        app.update(Action::RerunSelected).is_empty(),
+        "nothing runs before the operator says yes"
+    );
+    let shown = screen(&app);
+    for said in [
+        "Run out of order?",
+        "await_kyc has not run: the provider decides on its own whether this",
+        "user may order.",
+        "Run create_order anyway? (y/n)",
+    ] {
+        assert!(shown.contains(said), "{said}:\n{shown}");
+    }
+    // Paxos has no idv_passthrough step of its own: nothing to warn about.
+    assert!(!shown.contains("idv_passthrough has not run"), "{shown}");
+    insta::assert_snapshot!("confirm_out_of_order", shown);
+    // n: nothing runs, and the log says so.
+    press(&mut app, KeyCode::Char('n'));
+    assert!(app.popup.is_none());
+    assert!(screen(&app).contains("create_order not run"));
+    // y: it runs, and the log says what had not.
+    press(&mut app, KeyCode::Char('r'));
+    let key = KeyEvent::new(KeyCode::Char('y'), KeyModifiers::NONE);
+    let effects = app.update(tui::action_for(app.input_mode(), key).unwrap());
+    assert_eq!(
+        effects,
+        vec![tui::Effect::Runner(tui::RunnerCommand::Rerun(
+            Stage::CreateOrder
+        ))]
+    );
+    app.update(Action::Runner(RunnerReport::Busy));
+    feed(&mut app, &recorded.events[register_end + 1..]);
+    app.update(Action::Runner(RunnerReport::Idle {
+        sensitive: recorded.sensitive.clone(),
+    }));
+    let shown = screen(&app);
+    assert!(shown.contains("outcome order_created"), "{shown}");
+    // The Log pane's lines, as it wraps them on screen.
+    let logged: Vec<&str> = app.log.iter().map(|l| l.text.as_str()).collect();
+    assert!(
+        logged.contains(&"running create_order out of order: await_kyc had not run"),
+        "{shown}"
+    );
+    let outcome = logged
+        .iter()
+        .find(|l| l.starts_with("outcome: "))
+        .expect("an outcome line");
+    assert!(
+        outcome.starts_with("outcome: order_created (kyc pending as of register,"),
+        "the KYC status is register's: {outcome}"
+    );
+    assert!(shown.contains("(kyc pending as of"), "{shown}");
 }

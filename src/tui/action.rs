@@ -83,6 +83,8 @@ pub enum Action {
     Saved {
         result: Result<PathBuf, String>,
         redaction: Redaction,
+        /// It was taken while a stage ran (see `SaveJob::while_running`).
+        while_running: bool,
     },
 }
 

@@ -6,11 +6,12 @@ use super::curl::curl_command;
 use super::form::ProfileForm;
 use super::journey_state::{Exchange, JourneyState};
 use super::keys::InputMode;
+use super::out_of_order::{self, Gap};
 use super::plugins::PluginList;
 use super::redact::screen_redactor;
 use super::save::{outcome_line, SaveJob};
 use super::view;
-use crate::headless::human_line;
+use crate::headless::{human_line, outcome_lines};
 use crate::host::Host;
 use crate::journey::Event;
 use crate::redact::Redactor;
@@ -132,9 +133,16 @@ pub enum Popup {
     Saved {
         result: Result<PathBuf, String>,
         redaction: Redaction,
+        /// Taken while a stage ran: the file ends where the journey stood then.
+        while_running: bool,
     },
     /// `U`: real values are about to be allowed out; asks first.
     ConfirmUnredacted,
+    /// `r` on a stage whose earlier stages have not all run (or not ended done): asks first.
+    ConfirmOutOfOrder {
+        stage: Stage,
+        gaps: Vec<Gap>,
+    },
     ConfirmLive {
         provider: String,
     },
@@ -185,9 +193,6 @@ pub struct App {
     /// The journey a new setup replaced, when it had run stages: `w` saves it until the new
     /// one is ready, so switching provider or resetting loses nothing unsaved.
     pub previous: Option<JourneyInfo>,
-    /// Profiles edited with `e`, by provider: each provider keeps its own edit, and one that
-    /// was never edited starts on its configured profile.
-    pub edited: std::collections::HashMap<String, (String, rampsim_plugin_sdk::wire::Profile)>,
     /// The chosen provider asked for the live confirmation: it is configured live.
     pub live_chosen: bool,
     pub should_quit: bool,
@@ -219,7 +224,6 @@ impl App {
             unredacted: false,
             status: None,
             previous: None,
-            edited: std::collections::HashMap::new(),
             live_chosen: false,
             should_quit: false,
             dirty: true,
@@ -269,7 +273,10 @@ impl App {
             Some(Popup::Profile(_)) => InputMode::Form,
             Some(Popup::Help | Popup::Curl { .. } | Popup::Saved { .. }) => InputMode::Reading,
             Some(
-                Popup::ConfirmLive { .. } | Popup::ConfirmKyc { .. } | Popup::ConfirmUnredacted,
+                Popup::ConfirmLive { .. }
+                | Popup::ConfirmKyc { .. }
+                | Popup::ConfirmUnredacted
+                | Popup::ConfirmOutOfOrder { .. },
             ) => InputMode::Confirm,
         }
     }
@@ -357,8 +364,12 @@ impl App {
                 self.note(LogLevel::Info, note);
                 Vec::new()
             }
-            Action::Saved { result, redaction } => {
-                self.on_saved(result, redaction);
+            Action::Saved {
+                result,
+                redaction,
+                while_running,
+            } => {
+                self.on_saved(result, redaction, while_running);
                 Vec::new()
             }
             // The "too small" screen hides what a click or the wheel would change.
@@ -394,7 +405,13 @@ impl App {
                 if !self.ready_to_run() {
                     return Vec::new();
                 }
-                self.start_running(RunnerCommand::Rerun(self.selected_stage))
+                let stage = self.selected_stage;
+                let gaps = out_of_order::gaps_before(&self.journey, stage);
+                if !gaps.is_empty() {
+                    self.popup = Some(Popup::ConfirmOutOfOrder { stage, gaps });
+                    return Vec::new();
+                }
+                self.start_running(RunnerCommand::Rerun(stage))
             }
             Action::Reset => self.new_journey(),
             Action::Cancel if self.busy => {
@@ -494,6 +511,11 @@ impl App {
             Action::ClosePopup if matches!(self.popup, Some(Popup::ConfirmUnredacted)) => {
                 self.popup = None;
                 self.note(LogLevel::Info, "exports stay redacted".into());
+            }
+            Action::ClosePopup if matches!(self.popup, Some(Popup::ConfirmOutOfOrder { .. })) => {
+                if let Some(Popup::ConfirmOutOfOrder { stage, .. }) = self.popup.take() {
+                    self.note(LogLevel::Info, format!("{stage} not run"));
+                }
             }
             Action::ClosePopup => {
                 if let Some(Popup::ConfirmKyc {
@@ -611,11 +633,11 @@ impl App {
                             );
                             return Vec::new();
                         }
-                        // Each provider keeps its own edited profile.
-                        if let Some(edit) = self.choice.profile.take() {
-                            self.edited.insert(current, edit);
+                        // The profile is the user's, not the provider's: an edit goes along,
+                        // as it does on a scenario switch, and the log says so.
+                        if let Some((name, _)) = &self.choice.profile {
+                            self.note(LogLevel::Info, format!("profile {name} kept for {id}"));
                         }
-                        self.choice.profile = self.edited.get(&id).cloned();
                         self.choice.provider = Some(id);
                         self.choice.scenario = None;
                         self.choice.allow_live = false;
@@ -681,6 +703,15 @@ impl App {
                         .into(),
                 );
                 Vec::new()
+            }
+            Some(Popup::ConfirmOutOfOrder { stage, gaps }) => {
+                if !self.ready_to_run() {
+                    return Vec::new();
+                }
+                let line = out_of_order::log_line(stage, &gaps);
+                tracing::warn!("{line}");
+                self.note(LogLevel::Warn, line);
+                self.start_running(RunnerCommand::Rerun(stage))
             }
             Some(Popup::ConfirmKyc { request, answer }) => {
                 self.note(
@@ -813,7 +844,14 @@ impl App {
             );
             return Vec::new();
         }
-        let job = SaveJob::new(self.init.journeys_dir.clone(), info, redaction);
+        // The previous journey was let go: nothing runs in it any more.
+        let while_running = self.busy && !previous;
+        let job = SaveJob::new(
+            self.init.journeys_dir.clone(),
+            info,
+            redaction,
+            while_running,
+        );
         if previous {
             let line = format!(
                 "saving the previous journey ({} · {}): no new one is ready yet",
@@ -824,8 +862,13 @@ impl App {
         vec![Effect::Save(job)]
     }
 
-    fn on_saved(&mut self, result: Result<PathBuf, String>, redaction: Redaction) {
-        let line = outcome_line(&result, redaction);
+    fn on_saved(
+        &mut self,
+        result: Result<PathBuf, String>,
+        redaction: Redaction,
+        while_running: bool,
+    ) {
+        let line = outcome_line(&result, redaction, while_running);
         let level = match (&result, redaction) {
             (Err(_), _) => LogLevel::Error,
             (Ok(_), Redaction::Unredacted) => LogLevel::Warn,
@@ -836,11 +879,20 @@ impl App {
             LogLevel::Warn => tracing::warn!("{line}"),
             _ => tracing::info!("{line}"),
         }
-        self.tell(level, line);
+        if while_running && self.journey.finished.is_some() {
+            // The journey ended while the file was written: the status line keeps its outcome.
+            self.note(level, line);
+        } else {
+            self.tell(level, line);
+        }
         // A question waiting for an answer (live KYC) or a form being edited keeps the screen;
         // the status line and the log still say what happened.
         if self.popup.is_none() {
-            self.popup = Some(Popup::Saved { result, redaction });
+            self.popup = Some(Popup::Saved {
+                result,
+                redaction,
+                while_running,
+            });
         }
     }
 
@@ -878,8 +930,16 @@ impl App {
                 self.inspector_scroll = step(self.inspector_scroll, delta, len);
             }
             Pane::Log => {
-                // Up goes back in time: the scroll counts lines up from the newest.
-                self.log_scroll = step(self.log_scroll, -delta, self.log.len());
+                // Up goes back in time: the scroll counts lines up from the newest, and stops
+                // with the oldest line at the top of a full pane. From where the view stopped
+                // it (a resize can lower the end), so Down moves at once.
+                let max = view::Panes::compute(self.width, self.height)
+                    .map_or(0, |p| view::log::max_scroll(self, p.log));
+                self.log_scroll = self
+                    .log_scroll
+                    .min(max)
+                    .saturating_add_signed(-delta as isize)
+                    .min(max);
             }
         }
     }
@@ -977,6 +1037,8 @@ impl App {
             }
             Event::JourneyFinished { finished, .. } => {
                 tracing::info!(outcome = %finished.outcome, "journey finished: {}", finished.message);
+                // The outcome is the news now: a notice from mid-run (a save) stays in the log.
+                self.status = None;
             }
             _ => {}
         }
@@ -993,6 +1055,9 @@ impl App {
             // Requests and responses have their own pane.
             Event::RequestSent { .. } | Event::ResponseReceived { .. } => None,
             Event::Log { message, .. } => Some(message.clone()),
+            Event::JourneyFinished { finished, .. } => {
+                Some(outcome_lines(finished, &self.journey.outcome_kyc(finished)))
+            }
             e => human_line(e),
         };
         for line in text.iter().flat_map(|t| t.lines()) {
@@ -1131,6 +1196,9 @@ impl App {
             Some(Popup::Help | Popup::Saved { .. }) => vec![("Esc", "close")],
             Some(Popup::ConfirmUnredacted) => {
                 vec![("y", "export real values"), ("n", "keep redacting")]
+            }
+            Some(Popup::ConfirmOutOfOrder { .. }) => {
+                vec![("y", "run it anyway"), ("n", "do not run")]
             }
             Some(Popup::Curl { .. }) => vec![("Esc", "close"), ("c", "copy again")],
             Some(Popup::Providers { selected, .. }) => {
@@ -1618,7 +1686,7 @@ mod tests {
     }
 
     #[test]
-    fn each_provider_keeps_its_own_edited_profile() {
+    fn an_edited_profile_goes_along_to_every_provider() {
         let mut app = ready_app();
         found_paxos_and_stripe(&mut app);
         let edited = Profile {
@@ -1626,26 +1694,20 @@ mod tests {
             ..Profile::default()
         };
         app.choice.profile = Some(("billy (edited)".into(), edited));
-        let effects = pick(&mut app, 1);
-        let Effect::Runner(RunnerCommand::Setup(choice)) = &effects[0] else {
-            panic!("{effects:?}")
-        };
-        assert!(
-            choice.profile.is_none(),
-            "stripe starts on its configured profile"
-        );
-        app.update(Action::Runner(RunnerReport::Preparing {
-            provider: "stripe".into(),
-        }));
-        let effects = pick(&mut app, 0);
-        let Effect::Runner(RunnerCommand::Setup(choice)) = &effects[0] else {
-            panic!("{effects:?}")
-        };
-        assert_eq!(
-            choice.profile.as_ref().map(|p| p.1.first_name.as_str()),
-            Some("Robert"),
-            "paxos gets its edit back"
-        );
+        for (index, provider) in [(1, "stripe"), (0, "paxos")] {
+            let effects = pick(&mut app, index);
+            let Effect::Runner(RunnerCommand::Setup(choice)) = &effects[0] else {
+                panic!("{effects:?}")
+            };
+            assert_eq!(
+                choice.profile.as_ref().map(|p| p.1.first_name.as_str()),
+                Some("Robert"),
+                "{provider} gets the edit"
+            );
+            app.update(Action::Runner(RunnerReport::Preparing {
+                provider: provider.into(),
+            }));
+        }
     }
 
     fn screen(app: &App) -> String {
@@ -2049,6 +2111,64 @@ mod tests {
         assert_eq!(app.log_scroll, 4);
     }
 
+    /// The log pane as drawn: its title row, and the rows inside its border.
+    fn log_pane(app: &App) -> (String, Vec<String>) {
+        let log = view::Panes::compute(app.width, app.height).unwrap().log;
+        let shown = screen(app);
+        let rows: Vec<String> = shown
+            .lines()
+            .skip(log.y as usize)
+            .take(log.height as usize)
+            .map(|l| {
+                l.chars()
+                    .skip(log.x as usize + 1)
+                    .take(log.width as usize - 2)
+                    .collect::<String>()
+            })
+            .collect();
+        let title = rows[0].clone();
+        let inside = rows[1..rows.len() - 1]
+            .iter()
+            .map(|r| r.trim_end().to_string())
+            .collect();
+        (title, inside)
+    }
+
+    #[test]
+    fn the_log_scrolls_up_to_a_full_pane_and_no_further() {
+        let mut app = ready_app();
+        // Two rows each: the oldest lines do not end just at the pane's top edge.
+        for i in 0..30 {
+            app.note(LogLevel::Info, format!("line {i}: {}", "and on ".repeat(6)));
+        }
+        let oldest = app.log[0].text.clone();
+        app.focus = Pane::Log;
+        // Up ×10, then PgUp ×3: far past the oldest line.
+        for delta in [-1; 10].into_iter().chain([-10; 3]) {
+            app.update(Action::Move(delta));
+        }
+        let (title, rows) = log_pane(&app);
+        assert!(
+            oldest.starts_with(rows[0].as_str()) && rows[0].starts_with("looking for"),
+            "the oldest line at the top: {rows:#?}"
+        );
+        assert!(
+            rows.iter().all(|r| !r.is_empty()),
+            "no blank rows: {rows:#?}"
+        );
+        let newer = |title: &str| -> usize {
+            let n = title.split("Log · ").nth(1).expect("scrolled back");
+            n.split(' ').next().unwrap().parse().unwrap()
+        };
+        let at_top = newer(&title);
+        // Down moves at once: nothing extra to undo first.
+        app.update(Action::Move(1));
+        let (title, rows) = log_pane(&app);
+        assert_eq!(newer(&title), at_top - 1, "{title}");
+        assert!(!rows[0].starts_with("looking for"), "{rows:#?}");
+        assert!(rows.iter().all(|r| !r.is_empty()), "{rows:#?}");
+    }
+
     /// As the runner does: the recorder hears the event, then the app.
     fn hear(app: &mut App, e: Event) {
         app.info.as_ref().unwrap().recorder.record(&e);
@@ -2120,11 +2240,13 @@ mod tests {
             text.contains("/a") && !text.contains("top-secret"),
             "{text}"
         );
+        assert!(job.while_running);
         app.update(Action::Saved {
             result,
             redaction: job.redaction,
+            while_running: job.while_running,
         });
-        let said = format!("saved to {}", path.display());
+        let said = format!("saved (journey still running) to {}", path.display());
         assert_eq!(app.status.as_ref().unwrap().text, said);
         assert_eq!(app.log.back().unwrap().text, said);
         assert!(matches!(
@@ -2139,6 +2261,48 @@ mod tests {
         app.update(Action::Runner(RunnerReport::Idle { sensitive: vec![] }));
         app.update(Action::RerunSelected);
         assert!(app.status.is_none());
+    }
+
+    #[test]
+    fn a_mid_run_save_landing_after_the_end_leaves_the_outcome_on_line_2() {
+        let mut app = ready_app();
+        hear(&mut app, journey_started());
+        app.update(Action::RunAll);
+        hear(&mut app, started(Stage::Register));
+        let effects = app.update(Action::Save);
+        assert!(save_job(&effects).while_running);
+        hear(&mut app, finished_stage(Stage::Register, StageState::Ended));
+        hear(
+            &mut app,
+            Event::JourneyFinished {
+                finished: Finished {
+                    outcome: Outcome::Rejected,
+                    kyc_status: Some(KycStatus::Rejected),
+                    provider_status: Some("DENIED".into()),
+                    order_id: None,
+                    stage: Some(Stage::Register),
+                    message: "identity is DENIED".into(),
+                    next_step: None,
+                },
+                duration_ms: 5,
+                at_ms: 1_100,
+            },
+        );
+        app.update(Action::Saved {
+            result: Ok("/j/x.har".into()),
+            redaction: Redaction::Redacted,
+            while_running: true,
+        });
+        assert!(app.status.is_none());
+        let shown = screen(&app);
+        assert!(
+            shown.lines().nth(1).unwrap().contains("identity is DENIED"),
+            "{shown}"
+        );
+        assert_eq!(
+            app.log.back().unwrap().text,
+            "saved (journey still running) to /j/x.har"
+        );
     }
 
     #[test]
@@ -2157,6 +2321,7 @@ mod tests {
         app.update(Action::Saved {
             result,
             redaction: Redaction::Redacted,
+            while_running: false,
         });
         let status = app.status.as_ref().unwrap();
         assert_eq!(status.level, LogLevel::Error);
@@ -2175,6 +2340,7 @@ mod tests {
         app.update(Action::Saved {
             result: Ok("/x.har".into()),
             redaction: Redaction::Redacted,
+            while_running: false,
         });
         assert!(matches!(app.popup, Some(Popup::ConfirmKyc { .. })));
         assert_eq!(app.status.as_ref().unwrap().text, "saved to /x.har");
@@ -2216,6 +2382,7 @@ mod tests {
         app.update(Action::Saved {
             result: Ok("/j/x.har".into()),
             redaction: Redaction::Unredacted,
+            while_running: false,
         });
         assert_eq!(
             app.status.as_ref().unwrap().text,

@@ -149,6 +149,8 @@ pub struct JourneyState {
     pub duration_ms: Option<i64>,
     /// Index of the stage `n` would run, as the engine counts it.
     pub next_index: usize,
+    /// The KYC status last heard, and the stage that first reported it.
+    pub kyc_heard: Option<(KycStatus, Stage)>,
 }
 
 impl Default for JourneyState {
@@ -165,6 +167,7 @@ impl Default for JourneyState {
             finished: None,
             duration_ms: None,
             next_index: 0,
+            kyc_heard: None,
         }
     }
 }
@@ -346,6 +349,7 @@ impl JourneyState {
                 next_poll_ms,
                 ..
             } => {
+                self.hear_kyc(*kyc_status, *stage);
                 let view = self.stage_mut(*stage);
                 view.polls = poll + 1;
                 if kyc_status.is_some() {
@@ -370,6 +374,7 @@ impl JourneyState {
                 duration_ms,
                 ..
             } => {
+                self.hear_kyc(*kyc_status, *stage);
                 let view = self.stage_mut(*stage);
                 view.status = StageStatus::Finished(*state);
                 view.message = message.clone();
@@ -401,6 +406,46 @@ impl JourneyState {
                 self.finished = Some(finished.clone());
                 self.duration_ms = Some(*duration_ms);
             }
+        }
+    }
+}
+
+impl JourneyState {
+    /// Every event carries the journey's KYC status so far: a change says which stage learnt it.
+    fn hear_kyc(&mut self, status: Option<KycStatus>, stage: Stage) {
+        if let Some(k) = status {
+            if self.kyc_heard.map(|(heard, _)| heard) != Some(k) {
+                self.kyc_heard = Some((k, stage));
+            }
+        }
+    }
+
+    /// await_kyc has had its say in this journey: it ended done or ended the journey since the
+    /// stages before it last ran, or the provider has no such step.
+    pub fn kyc_checked(&self) -> bool {
+        let view = self.stage(Stage::AwaitKyc);
+        view.skip_reason.is_some()
+            || (matches!(
+                view.status,
+                StageStatus::Finished(StageState::Done | StageState::Ended)
+            ) && !view.stale)
+    }
+
+    /// The KYC status for the outcome line. The engine reports the last one it heard: after a
+    /// stage run out of order past an await_kyc that never checked, that one is only as current
+    /// as the stage that reported it, and the line says so ("pending as of register").
+    pub fn outcome_kyc(&self, finished: &Finished) -> String {
+        let plain = finished.kyc_status.map_or("-", |k| k.as_str());
+        let past_the_check = finished
+            .stage
+            .is_some_and(|s| s.index() > Stage::AwaitKyc.index());
+        if !past_the_check || self.kyc_checked() {
+            return plain.to_string();
+        }
+        match (finished.kyc_status, self.kyc_heard) {
+            (Some(k), Some((heard, from))) if heard == k => format!("{plain} as of {from}"),
+            (Some(_), _) => format!("{plain} (not checked)"),
+            (None, _) => "not checked".to_string(),
         }
     }
 }

@@ -13,6 +13,7 @@ mod curl;
 mod form;
 mod journey_state;
 mod keys;
+mod out_of_order;
 mod plugins;
 mod redact;
 mod runner;
@@ -25,6 +26,7 @@ pub use app::{App, AppInit, LogLine, Pane, Popup, Setup};
 pub use curl::curl_command;
 pub use journey_state::{Exchange, JourneyState, StageStatus};
 pub use keys::{action_for, InputMode};
+pub use out_of_order::{Gap, GapKind};
 pub use plugins::{FailedEntry, PluginEntry, PluginList};
 pub use save::SaveJob;
 
@@ -243,6 +245,7 @@ fn carry_out(
                     let _ = tx.send(Action::Saved {
                         result,
                         redaction: job.redaction,
+                        while_running: job.while_running,
                     });
                 });
             }

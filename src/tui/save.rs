@@ -13,17 +13,25 @@ pub struct SaveJob {
     pub dir: PathBuf,
     pub redaction: Redaction,
     pub journey_id: String,
+    /// A stage was running when `w` was pressed: the file ends where the journey stood then.
+    pub while_running: bool,
     recorder: Recorder,
     /// The journey's own redactor: it knows the tokens learnt so far.
     redactor: SharedRedactor,
 }
 
 impl SaveJob {
-    pub fn new(dir: PathBuf, info: &JourneyInfo, redaction: Redaction) -> SaveJob {
+    pub fn new(
+        dir: PathBuf,
+        info: &JourneyInfo,
+        redaction: Redaction,
+        while_running: bool,
+    ) -> SaveJob {
         SaveJob {
             dir,
             redaction,
             journey_id: info.journey_id.clone(),
+            while_running,
             recorder: info.recorder.clone(),
             redactor: info.redactor.clone(),
         }
@@ -46,8 +54,17 @@ impl SaveJob {
 // Effects are compared in the app's tests; the recording itself is not part of the decision.
 impl PartialEq for SaveJob {
     fn eq(&self, other: &SaveJob) -> bool {
-        (&self.dir, self.redaction, &self.journey_id)
-            == (&other.dir, other.redaction, &other.journey_id)
+        (
+            &self.dir,
+            self.redaction,
+            &self.journey_id,
+            self.while_running,
+        ) == (
+            &other.dir,
+            other.redaction,
+            &other.journey_id,
+            other.while_running,
+        )
     }
 }
 
@@ -57,15 +74,28 @@ impl std::fmt::Debug for SaveJob {
             .field("dir", &self.dir)
             .field("redaction", &self.redaction)
             .field("journey_id", &self.journey_id)
+            .field("while_running", &self.while_running)
             .finish_non_exhaustive()
     }
 }
 
-/// What the status line and the log say about a finished save.
-pub fn outcome_line(result: &Result<PathBuf, String>, redaction: Redaction) -> String {
+/// What the status line and the log say about a finished save; one taken while a stage ran
+/// says so, as the file holds the journey only up to then.
+pub fn outcome_line(
+    result: &Result<PathBuf, String>,
+    redaction: Redaction,
+    while_running: bool,
+) -> String {
+    let when = if while_running {
+        " (journey still running)"
+    } else {
+        ""
+    };
     match (result, redaction) {
-        (Ok(path), Redaction::Unredacted) => format!("saved UNREDACTED to {}", path.display()),
-        (Ok(path), Redaction::Redacted) => format!("saved to {}", path.display()),
+        (Ok(path), Redaction::Unredacted) => {
+            format!("saved UNREDACTED{when} to {}", path.display())
+        }
+        (Ok(path), Redaction::Redacted) => format!("saved{when} to {}", path.display()),
         (Err(e), _) => format!("could not save the journey: {e}"),
     }
 }

@@ -14,7 +14,7 @@ use ratatui::Frame;
 const KEYS: &[(&str, &str)] = &[
     ("n, Enter", "run the next stage"),
     ("a", "run all remaining stages"),
-    ("r", "re-run the selected stage"),
+    ("r", "run the selected stage (again, or out of order: asks)"),
     (
         "x",
         "reset: a new journey, same provider, scenario, profile",

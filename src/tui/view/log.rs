@@ -11,16 +11,18 @@ use ratatui::Frame;
 
 pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
     let focused = app.focus == Pane::Log;
-    let title = if app.log_scroll > 0 {
-        format!(" Log · {} newer below ", app.log_scroll)
+    let inner = pane_block(String::new(), focused).inner(area);
+    // A resize can lower the furthest scroll below the one kept: the title counts what shows.
+    let max = max_scroll(app, area);
+    let scroll = app.log_scroll.min(max);
+    let title = if scroll > 0 {
+        format!(" Log · {scroll} newer below ")
     } else {
         " Log ".to_string()
     };
-    let block = pane_block(title, focused);
-    let inner = block.inner(area);
-    frame.render_widget(block, area);
+    frame.render_widget(pane_block(title, focused), area);
     let visible = inner.height as usize;
-    let end = app.log.len().saturating_sub(app.log_scroll);
+    let end = app.log.len().saturating_sub(scroll);
     let width = inner.width as usize;
     // Newest at the bottom; a long line wraps (an outcome's reasons and next step are what the
     // operator reads here), its continuation rows indented.
@@ -52,9 +54,32 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
             rows.push(Line::from(Span::styled(row, style)));
         }
     }
-    rows.truncate(visible);
-    rows.reverse();
+    if scroll > 0 && scroll == max {
+        // At the top: the oldest line whole at the top; the newest one shown may run on below
+        // the edge (one Down shows it whole).
+        rows.reverse();
+        rows.truncate(visible);
+    } else {
+        rows.truncate(visible);
+        rows.reverse();
+    }
     frame.render_widget(Paragraph::new(rows), inner);
+}
+
+/// The furthest the log pane in `area` scrolls up: the oldest line at the top of a full pane
+/// (none when all the lines fit), so scrolling up never leaves blank rows to scroll back.
+pub fn max_scroll(app: &App, area: Rect) -> usize {
+    let inner = pane_block(String::new(), false).inner(area);
+    let (visible, width) = (inner.height as usize, inner.width as usize);
+    let mut rows = 0;
+    for (i, line) in app.log.iter().enumerate() {
+        rows += wrap(&line.text, width).len();
+        if rows >= visible {
+            // Lines 0..=i fill the pane: the ones after them are below.
+            return app.log.len() - (i + 1);
+        }
+    }
+    0
 }
 
 /// `text` in rows of at most `width` columns (a wide character takes two), broken at spaces

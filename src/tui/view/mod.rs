@@ -107,10 +107,15 @@ pub fn draw(frame: &mut Frame, app: &App) {
             redacted,
             scroll,
         }) => popup::draw_curl(frame, area, command, note, *redacted, *scroll),
-        Some(Popup::Saved { result, redaction }) => {
-            popup::draw_saved(frame, area, app, result, *redaction)
-        }
+        Some(Popup::Saved {
+            result,
+            redaction,
+            while_running,
+        }) => popup::draw_saved(frame, area, app, result, *redaction, *while_running),
         Some(Popup::ConfirmUnredacted) => popup::draw_confirm_unredacted(frame, area),
+        Some(Popup::ConfirmOutOfOrder { stage, gaps }) => {
+            popup::draw_confirm_out_of_order(frame, area, *stage, gaps)
+        }
         Some(Popup::ConfirmLive { provider }) => popup::draw_confirm_live(frame, area, provider),
         Some(Popup::ConfirmKyc { request, .. }) => {
             popup::draw_confirm_kyc(frame, area, app.provider(), request)

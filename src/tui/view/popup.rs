@@ -1,9 +1,11 @@
 //! Popup frames, and the small popups: the curl command, a saved journey, and the questions
-//! (LIVE provider, KYC data to a live provider, unredacted exports).
+//! (LIVE provider, KYC data to a live provider, unredacted exports, a stage run out of order).
 
 use super::{dim, wrap_hanging};
 use crate::transcript::Redaction;
 use crate::tui::app::App;
+use crate::tui::out_of_order::{question, Gap};
+use rampsim_plugin_sdk::wire::Stage;
 use ratatui::layout::Rect;
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
@@ -171,6 +173,7 @@ pub fn draw_saved(
     app: &App,
     result: &Result<PathBuf, String>,
     redaction: Redaction,
+    while_running: bool,
 ) {
     let rect = centered(area, 70, 0, 64, 0);
     let width = rect.width.saturating_sub(2) as usize;
@@ -196,6 +199,15 @@ pub fn draw_saved(
                     chunk.iter().collect::<String>(),
                     Style::default().add_modifier(Modifier::BOLD),
                 )));
+            }
+            if while_running {
+                lines.push(Line::from(""));
+                wrapped(
+                    &mut lines,
+                    "",
+                    "The journey was still running: the file ends where it stood then (w again once it ends saves the whole of it).",
+                    dim(),
+                );
             }
             if redaction == Redaction::Unredacted {
                 lines.push(Line::from(""));
@@ -248,6 +260,33 @@ pub fn draw_confirm_unredacted(frame: &mut Frame, area: Rect) {
         ]),
     ];
     frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
+}
+
+pub fn draw_confirm_out_of_order(frame: &mut Frame, area: Rect, stage: Stage, gaps: &[Gap]) {
+    let rect = centered(area, 60, 0, 64, 0);
+    let width = rect.width.saturating_sub(2) as usize;
+    let yellow = Style::default()
+        .fg(Color::Yellow)
+        .add_modifier(Modifier::BOLD);
+    let (said, asked) = question(stage, gaps);
+    let mut lines: Vec<Line> = Vec::new();
+    for text in &said {
+        for row in wrap_hanging("", text, width) {
+            lines.push(Line::from(row));
+        }
+    }
+    lines.push(Line::from(""));
+    lines.push(Line::from(Span::styled(asked, yellow)));
+    lines.push(Line::from(""));
+    lines.push(Line::from(vec![
+        Span::styled("y", yellow),
+        Span::raw(format!(" run {stage}   ")),
+        Span::styled("n", Style::default().add_modifier(Modifier::BOLD)),
+        Span::styled(" do not run", dim()),
+    ]));
+    let rect = centered(area, 60, 0, 64, lines.len() as u16 + 2);
+    let inner = frame_popup(frame, rect, " Run out of order? ".into());
+    frame.render_widget(Paragraph::new(lines), inner);
 }
 
 #[cfg(test)]
