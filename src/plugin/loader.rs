@@ -39,12 +39,33 @@ pub enum LoadError {
     },
     #[error("{}: invalid manifest: {reason}", path.display())]
     InvalidManifest { path: PathBuf, reason: String },
-    #[error("{}: plugin id `{found}` does not match the configured provider `{expected}`", path.display())]
+    /// The host finds plugin `<id>` by its file name alone (`find_plugin`, and discovery by the
+    /// same rule), so a library whose manifest declares another id is never that plugin.
+    #[error("{}: declares id `{found}` but is named {}, the file of plugin `{expected}`: a plugin's file must be {}{}", path.display(), file_name(path), super::library_file_name("<id>").display(), claimed_also(found, others))]
     IdMismatch {
         path: PathBuf,
+        /// The id the file name stands for.
         expected: String,
+        /// The id the manifest declares.
         found: String,
+        /// Other libraries found for `found`, in search order (discovery fills them in).
+        others: Vec<PathBuf>,
     },
+}
+
+fn file_name(path: &Path) -> String {
+    path.file_name()
+        .unwrap_or(path.as_os_str())
+        .to_string_lossy()
+        .into_owned()
+}
+
+fn claimed_also(id: &str, others: &[PathBuf]) -> String {
+    if others.is_empty() {
+        String::new()
+    } else {
+        format!("; other libraries for `{id}`: {}", list_paths(others))
+    }
 }
 
 fn list_paths(paths: &[PathBuf]) -> String {
