@@ -1,3 +1,5 @@
+#![deny(unsafe_code)]
+
 use clap::Parser;
 use rampsim::cli::{Cli, Command, ExportCommand};
 use rampsim::config::Config;
