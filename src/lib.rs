@@ -10,6 +10,7 @@ pub mod clock;
 pub mod config;
 pub mod headless;
 pub mod host;
+pub mod interrupt;
 pub mod journey;
 pub mod logging;
 pub mod output;

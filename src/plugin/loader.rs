@@ -3,6 +3,7 @@
 //! Libraries are never unloaded: unloading a Rust cdylib is unsound when it has registered
 //! thread-local destructors, so each loaded library is leaked for the life of the process.
 
+use super::in_flight;
 use rampsim_plugin_sdk::abi::{self, Buffer, EntryFn, PluginApi};
 use rampsim_plugin_sdk::codec;
 use rampsim_plugin_sdk::wire::{
@@ -237,8 +238,10 @@ impl LoadedPlugin {
         let mut input =
             codec::encode(init).map_err(|e| self.error(PluginErrorKind::Protocol, e))?;
         let mut out: *mut c_void = std::ptr::null_mut();
+        let under_way = in_flight::enter(self, "Adapter::new", None);
         // SAFETY: `input` outlives the call; `out` is a valid slot for the instance pointer.
         let buf = unsafe { (self.api.adapter_new)(input.as_ptr(), input.len(), &mut out) };
+        drop(under_way);
         self.reply::<()>("adapter_new", buf)?;
         if out.is_null() {
             return Err(self.error(
@@ -254,6 +257,7 @@ impl LoadedPlugin {
             instance: out,
             poisoned: None,
             input,
+            encoded: ("call", None),
         })
     }
 
@@ -414,6 +418,8 @@ pub struct AdapterHandle {
     poisoned: Option<CallError>,
     /// The next call's bytes; one buffer for the journey instead of one grown per call.
     input: Vec<u8>,
+    /// The SDK function and stage `input` is for (`begin`, `await_kyc`), for [`in_flight`].
+    encoded: (&'static str, Option<Stage>),
 }
 
 // SAFETY: the SDK requires `Adapter: Send`, and `&mut self` on every call means one call at a
@@ -435,6 +441,10 @@ impl AdapterHandle {
     /// Encodes the next call, for [`AdapterHandle::call_encoded`]: the engine encodes a
     /// response first and then hands the same response on to its event without a copy.
     pub fn encode(&mut self, call: &AdapterCall) -> Result<(), CallError> {
+        self.encoded = match call {
+            AdapterCall::Begin { stage, .. } => ("begin", Some(*stage)),
+            AdapterCall::Response { stage, .. } => ("on_response", Some(*stage)),
+        };
         self.input.clear();
         codec::encode_into(&mut self.input, call).map_err(|e| {
             // Half a message must not go out with the next call.
@@ -449,10 +459,13 @@ impl AdapterHandle {
             return Err(e.clone());
         }
         let input = &self.input;
+        let (function, stage) = self.encoded;
+        let under_way = in_flight::enter(&self.plugin, function, stage);
         // SAFETY: `instance` came from this plugin's `adapter_new`, is not yet dropped, and
         // `&mut self` guarantees no concurrent call; `input` outlives the call.
         let buf =
             unsafe { (self.plugin.api.adapter_call)(self.instance, input.as_ptr(), input.len()) };
+        drop(under_way);
         let reply = self.plugin.reply::<AdapterReply>("adapter_call", buf);
         if let Err(e) = &reply {
             if e.is_panic() {
@@ -495,9 +508,11 @@ impl FakeHandle {
         codec::encode_into(&mut self.input, call)
             .map_err(|e| self.plugin.error(PluginErrorKind::Protocol, e))?;
         let input = &self.input;
+        let under_way = in_flight::enter(&self.plugin, "Fake::handle", None);
         // SAFETY: as in `AdapterHandle::call`, for an instance from `fake_new`.
         let buf =
             unsafe { (self.plugin.api.fake_call)(self.instance, input.as_ptr(), input.len()) };
+        drop(under_way);
         let reply = self.plugin.reply::<FakeReply>("fake_call", buf);
         if let Err(e) = &reply {
             if e.is_panic() {
