@@ -90,7 +90,9 @@ pub async fn run(host: &Host, args: &RunArgs) -> i32 {
         Err(e) => return report_setup_error(&output, &SetupError::Plugin(e)),
     };
     // Ctrl-C cancels the running stage; the journey says where it stopped and the transcript,
-    // if asked for, still gets written.
+    // if asked for, still gets written. A plugin call that never returns holds this thread and
+    // this select with it: the watchdog, on another thread, then ends the process.
+    let _watchdog = crate::interrupt::Watchdog::start(output.err_handle());
     let finished = tokio::select! {
         f = journey.run_to_end() => f,
         _ = tokio::signal::ctrl_c() => {

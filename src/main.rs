@@ -1,3 +1,5 @@
+#![deny(unsafe_code)]
+
 use clap::Parser;
 use rampsim::cli::{Cli, Command, ExportCommand};
 use rampsim::config::Config;
@@ -71,6 +73,11 @@ fn main() {
             }
         }
     });
-    drop(runtime);
+    // Dropping the runtime would wait for every worker thread, and one may be inside a plugin
+    // call that never returns (the TUI quit while a stage ran): wait a little, then leave it.
+    runtime.shutdown_timeout(rampsim::interrupt::GRACE);
+    if let Some(call) = rampsim::plugin::oldest_call() {
+        eprintln!("rampsim: {}; exiting", call.did_not_return());
+    }
     std::process::exit(code);
 }

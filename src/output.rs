@@ -79,6 +79,11 @@ impl Output {
         self.out.clone()
     }
 
+    /// A stderr writer another task can hold (the Ctrl-C watchdog).
+    pub fn err_handle(&self) -> Arc<Mutex<Box<dyn Write + Send>>> {
+        self.err.clone()
+    }
+
     /// The terminal's stderr as a file, for a progress bar (when redirected).
     pub fn err_file(&self) -> Option<Arc<File>> {
         self.err_file.clone()

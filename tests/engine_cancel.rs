@@ -1,5 +1,6 @@
 //! A stage cancelled by dropping its future (the TUI's Esc): `Journey::cancelled` reports how
-//! long the stage ran and how many polls it made, not zeros.
+//! long the stage ran and how many polls it made, not zeros. And Ctrl-C ends `rampsim run` even
+//! when a plugin call never returns, so nothing can be cancelled.
 
 mod support;
 
@@ -7,7 +8,10 @@ use rampsim::config::{ClockMode, Config};
 use rampsim::host::{Host, RunOptions};
 use rampsim::journey::{Event, EventSink, Journey, StageState};
 use rampsim_plugin_sdk::wire::{Outcome, Stage};
+use std::io::{BufRead, BufReader, Read};
+use std::process::{Child, ExitStatus, Stdio};
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 use support::*;
 
 const POLL_MS: i64 = 150_000;
@@ -113,5 +117,74 @@ async fn a_stage_cancelled_before_it_ran_reports_nothing_ran() {
     assert_eq!(
         (*stage, *state, *polls, *duration_ms),
         (Stage::IdvPassthrough, StageState::Cancelled, 0, 0)
+    );
+}
+
+/// `rampsim run` with the fixture whose `begin(await_kyc)` never returns, once it is inside
+/// that call (its `stage_started` line is out).
+fn run_stuck_in_begin() -> (TestConfig, Child) {
+    let dir = fixture_plugin(Some("spin_adapter"), "fixture");
+    let cfg = TestConfig::new(&[dir], "fixture", "");
+    let mut child = cfg.spawn(&["run", "--clock", "virtual", "--json"], Stdio::piped());
+    let stdout = BufReader::new(child.stdout.take().unwrap());
+    for line in stdout.lines() {
+        let line = line.unwrap();
+        if line.contains("\"stage_started\"") && line.contains("\"await_kyc\"") {
+            break;
+        }
+    }
+    // The stage's first step follows its event at once: give it a moment to be under way.
+    std::thread::sleep(Duration::from_millis(300));
+    (cfg, child)
+}
+
+/// Waits at most `limit` for `child` to end; kills it (and fails) if it has not.
+fn exits_within(child: &mut Child, limit: Duration) -> (ExitStatus, String) {
+    let start = Instant::now();
+    while start.elapsed() < limit {
+        if let Some(status) = child.try_wait().unwrap() {
+            let mut stderr = String::new();
+            child
+                .stderr
+                .take()
+                .unwrap()
+                .read_to_string(&mut stderr)
+                .unwrap();
+            return (status, stderr);
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    panic!("rampsim was still running {limit:?} after Ctrl-C");
+}
+
+const STUCK: &str = "plugin fixture 0.0.1 did not return from begin(await_kyc)";
+
+#[test]
+fn ctrl_c_ends_a_run_whose_plugin_call_never_returns() {
+    let (_cfg, mut child) = run_stuck_in_begin();
+    ctrl_c(&child);
+    // The grace (2 s) and a margin for a busy machine.
+    let (status, stderr) = exits_within(&mut child, Duration::from_secs(10));
+    assert_eq!(status.code(), Some(13), "{stderr}");
+    assert!(
+        stderr.contains(&format!("rampsim: {STUCK}; exiting")),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_second_ctrl_c_exits_at_once() {
+    let (_cfg, mut child) = run_stuck_in_begin();
+    ctrl_c(&child);
+    std::thread::sleep(Duration::from_millis(300));
+    ctrl_c(&child);
+    // 130, not the 13 of the grace running out: the second Ctrl-C ended it.
+    let (status, stderr) = exits_within(&mut child, Duration::from_secs(10));
+    assert_eq!(status.code(), Some(130), "{stderr}");
+    assert!(
+        stderr.contains(&format!("rampsim: interrupted again; exiting ({STUCK})")),
+        "{stderr}"
     );
 }

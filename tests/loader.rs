@@ -269,3 +269,71 @@ fn a_path_without_its_leading_slash_is_refused_before_anything_is_sent() {
         "nothing is sent"
     );
 }
+
+/// `rampsim plugins` lists what `run` loads. `run --provider <id>` loads the file named
+/// `librampsim_<id>.so`, so a library whose manifest id is not the one its file is named for is
+/// listed as failed, naming the other libraries for that id, never as that plugin.
+#[test]
+fn plugins_lists_no_library_that_run_would_not_load_under_its_id() {
+    let refused =
+        fixture_plugin(Some("wrong_protocol"), "fixture").join(lib_name("rampsim_fixture"));
+    let good = fixture_plugin(None, "fixture").join(lib_name("rampsim_fixture"));
+    let mixed = tempfile::tempdir().unwrap();
+    let mixed2 = tempfile::tempdir().unwrap();
+    // Named for `fixture` but refused; then two good libraries declaring `fixture` under other
+    // names (`paxos` shadows the shipped Paxos of the directories searched after these).
+    let named = mixed.path().join(lib_name("rampsim_fixture"));
+    let renamed = mixed.path().join(lib_name("rampsim_fixture2"));
+    let other = mixed2.path().join(lib_name("rampsim_paxos"));
+    std::fs::copy(&refused, &named).unwrap();
+    std::fs::copy(&good, &renamed).unwrap();
+    std::fs::copy(&good, &other).unwrap();
+    let cfg = TestConfig::new(
+        &[mixed.path().to_path_buf(), mixed2.path().to_path_buf()],
+        "fixture",
+        "",
+    );
+
+    let out = cfg.rampsim(&["plugins"]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    for path in [&named, &renamed, &other] {
+        let path = path.display().to_string();
+        assert!(!stdout.contains(&format!("file: {path}")), "{stdout}");
+    }
+    let failed = |path: &std::path::Path| {
+        let start = format!("FAILED {}: ", path.display());
+        stdout
+            .lines()
+            .find(|l| l.starts_with(&start))
+            .unwrap_or_else(|| panic!("no {start}…\n{stdout}"))
+            .to_string()
+    };
+    assert!(failed(&named).contains("protocol 1.1"), "{stdout}");
+    let rule = lib_name("rampsim_<id>");
+    for (line, file, others) in [
+        (failed(&renamed), "fixture2", [&named, &other]),
+        (failed(&other), "paxos", [&named, &renamed]),
+    ] {
+        let why = format!(
+            "declares id `fixture` but is named {}, the file of plugin `{file}`: a plugin's file must be {rule}; other libraries for `fixture`: {}, {}",
+            lib_name(&format!("rampsim_{file}")),
+            others[0].display(),
+            others[1].display()
+        );
+        assert!(line.ends_with(&why), "{line}");
+    }
+
+    // `run` agrees: `fixture` is the refused library, `paxos` is not Paxos.
+    let run = cfg.rampsim(&["run", "--provider", "fixture"]);
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert!(
+        stderr.contains(&named.display().to_string()) && stderr.contains("protocol 1.1"),
+        "{stderr}"
+    );
+    let run = cfg.rampsim(&["run", "--provider", "paxos"]);
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert!(
+        stderr.contains(&other.display().to_string()) && stderr.contains("`fixture`"),
+        "{stderr}"
+    );
+}

@@ -411,6 +411,48 @@ fn ctrl_c_and_sigterm_restore_the_terminal_too() {
     assert_terminal_is_back(&tmux);
 }
 
+/// A plugin call that never returns holds the journey's thread for good: `q` must still give
+/// the shell back, saying which call was left behind.
+#[test]
+fn q_leaves_even_while_a_plugin_call_never_returns() {
+    let Some(tmux) = Tmux::start("stuck", 120, 35) else {
+        eprintln!(
+            "skipping q_leaves_even_while_a_plugin_call_never_returns: tmux is not installed"
+        );
+        return;
+    };
+    let dir = fixture_plugin(Some("spin_adapter"), "fixture");
+    let cfg = TestConfig::new(&[dir], "fixture", "");
+    tmux.type_line(&format!(
+        "{} --config {}",
+        shell_quote(&rampsim_exe().display().to_string()),
+        shell_quote(&cfg.path.display().to_string())
+    ));
+    tmux.wait_for(
+        |s| s.contains("n runs register"),
+        Duration::from_secs(30),
+        "a ready journey",
+    );
+    tmux.press("a");
+    tmux.wait_for(
+        |s| s.contains("running await_kyc"),
+        Duration::from_secs(30),
+        "await_kyc under way",
+    );
+    tmux.press("q");
+    // Said on the terminal given back (checked next: the shell's prompt, cooked modes).
+    tmux.wait_for(
+        |s| {
+            s.contains(
+                "rampsim: plugin fixture 0.0.1 did not return from begin(await_kyc); exiting",
+            )
+        },
+        Duration::from_secs(10),
+        "the note on the call left behind",
+    );
+    assert_terminal_is_back(&tmux);
+}
+
 #[test]
 fn without_a_terminal_it_says_so() {
     let dir = shipped_plugins(&["paxos"]);

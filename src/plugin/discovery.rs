@@ -48,6 +48,7 @@ pub fn find_plugin(id: &str, dirs: &[PathBuf]) -> Result<LoadedPlugin, LoadError
             path,
             expected: id.to_string(),
             found: plugin.manifest.id.clone(),
+            others: Vec::new(),
         });
     }
     Ok(plugin)
@@ -96,27 +97,29 @@ pub fn library_ids(dirs: &[PathBuf]) -> BTreeSet<String> {
         .collect()
 }
 
-/// Scans `dirs` for files named like plugins (`librampsim_<id>.so`) and loads each. The first
-/// directory that has a file name wins, as with `find_plugin`; later copies are not even loaded
-/// (a loaded library stays mapped for the life of the process: running from `target/release`,
-/// the exe directory and the bundled one hold the same six plugins).
+/// Scans `dirs` for files named like plugins (`librampsim_<id>.so`) and loads each, by the rule
+/// of [`find_plugin`], so that what is listed is what `run` loads:
+/// - the first directory that has a file name wins; later copies are not even loaded (a loaded
+///   library stays mapped for the life of the process: running from `target/release`, the exe
+///   directory and the bundled one hold the same six plugins);
+/// - a library whose manifest id is not the one its file name stands for is failed, naming the
+///   other libraries found for that id (`run --provider <id>` loads `librampsim_<id>.so`, never
+///   it). File names are unique, so two listed plugins never share an id.
 pub fn discover(dirs: &[PathBuf]) -> Discovery {
     let mut out = Discovery {
         searched: dirs.to_vec(),
         ..Default::default()
     };
     let mut names = BTreeSet::new();
+    // Each library loaded or tried, in search order, with the id it stands for.
+    let mut claims: Vec<(PathBuf, String)> = Vec::new();
     for dir in dirs {
         let Ok(entries) = std::fs::read_dir(dir) else {
             continue;
         };
         let mut files: Vec<PathBuf> = entries
             .filter_map(|e| e.ok().map(|e| e.path()))
-            .filter(|p| {
-                p.file_name()
-                    .and_then(|n| n.to_str())
-                    .is_some_and(|n| library_id(n).is_some())
-            })
+            .filter(|p| file_id(p).is_some())
             .collect();
         files.sort();
         for path in files {
@@ -124,17 +127,69 @@ pub fn discover(dirs: &[PathBuf]) -> Discovery {
                 out.shadowed.push(path);
                 continue;
             }
-            match LoadedPlugin::load(&path) {
+            match LoadedPlugin::load(&path).and_then(named_for_its_id) {
                 Ok(p) => {
-                    if out.get(&p.manifest.id).is_none() {
-                        out.plugins.push(Arc::new(p));
-                    }
+                    claims.push((path, p.manifest.id.clone()));
+                    out.plugins.push(Arc::new(p));
                 }
-                Err(error) => out.failed.push(FailedPlugin { path, error }),
+                Err(error) => {
+                    if let Some(id) = claimed_id(&path, &error) {
+                        claims.push((path.clone(), id.to_string()));
+                    }
+                    out.failed.push(FailedPlugin { path, error });
+                }
             }
         }
     }
+    name_other_libraries(&mut out.failed, &claims);
     out.plugins
         .sort_by(|a, b| a.manifest.id.cmp(&b.manifest.id));
     out
+}
+
+/// The id a path's file name stands for, if it is named like a plugin.
+fn file_id(path: &Path) -> Option<&str> {
+    library_id(path.file_name()?.to_str()?)
+}
+
+/// `plugin`, unless its manifest id differs from the id its file name stands for.
+fn named_for_its_id(plugin: LoadedPlugin) -> Result<LoadedPlugin, LoadError> {
+    match file_id(&plugin.path) {
+        Some(id) if id == plugin.manifest.id => Ok(plugin),
+        named => Err(LoadError::IdMismatch {
+            expected: named.unwrap_or_default().to_string(),
+            found: plugin.manifest.id.clone(),
+            path: plugin.path.clone(),
+            others: Vec::new(),
+        }),
+    }
+}
+
+/// The id a library that failed stands for: the one it declares if it is misnamed, else the one
+/// its file name stands for.
+fn claimed_id<'a>(path: &'a Path, error: &'a LoadError) -> Option<&'a str> {
+    match error {
+        LoadError::IdMismatch { found, .. } => Some(found),
+        _ => file_id(path),
+    }
+}
+
+/// Fills in, for each misnamed library, the other libraries found for the id it declares: the
+/// one named for it (loaded or not) and any other that declares it.
+fn name_other_libraries(failed: &mut [FailedPlugin], claims: &[(PathBuf, String)]) {
+    for f in failed {
+        if let LoadError::IdMismatch {
+            path,
+            found: id,
+            others,
+            ..
+        } = &mut f.error
+        {
+            *others = claims
+                .iter()
+                .filter(|(p, i)| i == id && p != path)
+                .map(|(p, _)| p.clone())
+                .collect();
+        }
+    }
 }

@@ -3,6 +3,7 @@
 //! Libraries are never unloaded: unloading a Rust cdylib is unsound when it has registered
 //! thread-local destructors, so each loaded library is leaked for the life of the process.
 
+use super::in_flight;
 use rampsim_plugin_sdk::abi::{self, Buffer, EntryFn, PluginApi};
 use rampsim_plugin_sdk::codec;
 use rampsim_plugin_sdk::wire::{
@@ -39,12 +40,33 @@ pub enum LoadError {
     },
     #[error("{}: invalid manifest: {reason}", path.display())]
     InvalidManifest { path: PathBuf, reason: String },
-    #[error("{}: plugin id `{found}` does not match the configured provider `{expected}`", path.display())]
+    /// The host finds plugin `<id>` by its file name alone (`find_plugin`, and discovery by the
+    /// same rule), so a library whose manifest declares another id is never that plugin.
+    #[error("{}: declares id `{found}` but is named {}, the file of plugin `{expected}`: a plugin's file must be {}{}", path.display(), file_name(path), super::library_file_name("<id>").display(), claimed_also(found, others))]
     IdMismatch {
         path: PathBuf,
+        /// The id the file name stands for.
         expected: String,
+        /// The id the manifest declares.
         found: String,
+        /// Other libraries found for `found`, in search order (discovery fills them in).
+        others: Vec<PathBuf>,
     },
+}
+
+fn file_name(path: &Path) -> String {
+    path.file_name()
+        .unwrap_or(path.as_os_str())
+        .to_string_lossy()
+        .into_owned()
+}
+
+fn claimed_also(id: &str, others: &[PathBuf]) -> String {
+    if others.is_empty() {
+        String::new()
+    } else {
+        format!("; other libraries for `{id}`: {}", list_paths(others))
+    }
 }
 
 fn list_paths(paths: &[PathBuf]) -> String {
@@ -216,8 +238,10 @@ impl LoadedPlugin {
         let mut input =
             codec::encode(init).map_err(|e| self.error(PluginErrorKind::Protocol, e))?;
         let mut out: *mut c_void = std::ptr::null_mut();
+        let under_way = in_flight::enter(self, "Adapter::new", None);
         // SAFETY: `input` outlives the call; `out` is a valid slot for the instance pointer.
         let buf = unsafe { (self.api.adapter_new)(input.as_ptr(), input.len(), &mut out) };
+        drop(under_way);
         self.reply::<()>("adapter_new", buf)?;
         if out.is_null() {
             return Err(self.error(
@@ -233,6 +257,7 @@ impl LoadedPlugin {
             instance: out,
             poisoned: None,
             input,
+            encoded: ("call", None),
         })
     }
 
@@ -393,6 +418,8 @@ pub struct AdapterHandle {
     poisoned: Option<CallError>,
     /// The next call's bytes; one buffer for the journey instead of one grown per call.
     input: Vec<u8>,
+    /// The SDK function and stage `input` is for (`begin`, `await_kyc`), for [`in_flight`].
+    encoded: (&'static str, Option<Stage>),
 }
 
 // SAFETY: the SDK requires `Adapter: Send`, and `&mut self` on every call means one call at a
@@ -414,6 +441,10 @@ impl AdapterHandle {
     /// Encodes the next call, for [`AdapterHandle::call_encoded`]: the engine encodes a
     /// response first and then hands the same response on to its event without a copy.
     pub fn encode(&mut self, call: &AdapterCall) -> Result<(), CallError> {
+        self.encoded = match call {
+            AdapterCall::Begin { stage, .. } => ("begin", Some(*stage)),
+            AdapterCall::Response { stage, .. } => ("on_response", Some(*stage)),
+        };
         self.input.clear();
         codec::encode_into(&mut self.input, call).map_err(|e| {
             // Half a message must not go out with the next call.
@@ -428,10 +459,13 @@ impl AdapterHandle {
             return Err(e.clone());
         }
         let input = &self.input;
+        let (function, stage) = self.encoded;
+        let under_way = in_flight::enter(&self.plugin, function, stage);
         // SAFETY: `instance` came from this plugin's `adapter_new`, is not yet dropped, and
         // `&mut self` guarantees no concurrent call; `input` outlives the call.
         let buf =
             unsafe { (self.plugin.api.adapter_call)(self.instance, input.as_ptr(), input.len()) };
+        drop(under_way);
         let reply = self.plugin.reply::<AdapterReply>("adapter_call", buf);
         if let Err(e) = &reply {
             if e.is_panic() {
@@ -474,9 +508,11 @@ impl FakeHandle {
         codec::encode_into(&mut self.input, call)
             .map_err(|e| self.plugin.error(PluginErrorKind::Protocol, e))?;
         let input = &self.input;
+        let under_way = in_flight::enter(&self.plugin, "Fake::handle", None);
         // SAFETY: as in `AdapterHandle::call`, for an instance from `fake_new`.
         let buf =
             unsafe { (self.plugin.api.fake_call)(self.instance, input.as_ptr(), input.len()) };
+        drop(under_way);
         let reply = self.plugin.reply::<FakeReply>("fake_call", buf);
         if let Err(e) = &reply {
             if e.is_panic() {

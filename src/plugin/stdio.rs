@@ -5,18 +5,23 @@
 //! and 2 point at the log file instead, and the host writes through copies of the original fds
 //! taken before the switch.
 //!
-//! Lives with the loader because it guards against plugins, and because it needs `dup2`, which
-//! std does not offer: this module and `loader` hold the host's only `unsafe` code.
+//! Lives with the loader because it guards against plugins. The `dup2` it needs, which std does
+//! not offer, is rustix's safe form for fds 1 and 2: no `unsafe` here.
 
 use std::fs::{File, OpenOptions};
 use std::io::{self, Write};
-use std::os::fd::{AsFd, AsRawFd, FromRawFd, IntoRawFd, OwnedFd};
+use std::os::fd::{AsFd, OwnedFd};
 use std::path::Path;
-use std::sync::atomic::{AtomicI32, Ordering};
+use std::sync::Mutex;
 
-/// The original fds 1 and 2 while redirected, else -1. Global (not only in [`StdioRedirect`]) so
-/// that a panic hook can put the terminal back from any thread without the owner.
-static SAVED: [AtomicI32; 2] = [AtomicI32::new(-1), AtomicI32::new(-1)];
+/// Copies of the original fds 1 and 2 while redirected. Global (not only in [`StdioRedirect`])
+/// so that a panic hook can put the terminal back from any thread without the owner. The lock
+/// is only held to put them in or take them out, never across a call that could panic.
+static SAVED: Mutex<[Option<OwnedFd>; 2]> = Mutex::new([None, None]);
+
+fn saved() -> std::sync::MutexGuard<'static, [Option<OwnedFd>; 2]> {
+    SAVED.lock().unwrap_or_else(|p| p.into_inner())
+}
 
 /// fds 1 and 2 redirected to a file until this is dropped (or [`restore`] is called).
 #[derive(Debug)]
@@ -29,7 +34,7 @@ impl StdioRedirect {
     /// Points fds 1 and 2 at `path` (opened to append; created 0600 if missing), keeping
     /// copies of the originals. Refused while another redirect is active.
     pub fn to_file(path: &Path) -> io::Result<StdioRedirect> {
-        if SAVED.iter().any(|s| s.load(Ordering::SeqCst) >= 0) {
+        if is_redirected() {
             return Err(io::Error::new(
                 io::ErrorKind::AlreadyExists,
                 "stdout and stderr are already redirected",
@@ -53,13 +58,13 @@ impl StdioRedirect {
         let terminal_err = File::from(io::stderr().as_fd().try_clone_to_owned()?);
         let saved_out = io::stdout().as_fd().try_clone_to_owned()?;
         let saved_err = io::stderr().as_fd().try_clone_to_owned()?;
-        redirect(&target, 1)?;
-        SAVED[0].store(saved_out.into_raw_fd(), Ordering::SeqCst);
-        if let Err(e) = redirect(&target, 2) {
+        redirect(&target, Fd::Stdout)?;
+        saved()[0] = Some(saved_out);
+        if let Err(e) = redirect(&target, Fd::Stderr) {
             restore();
             return Err(e);
         }
-        SAVED[1].store(saved_err.into_raw_fd(), Ordering::SeqCst);
+        saved()[1] = Some(saved_err);
         // fds 1 and 2 now hold the pipe's write end; dropping ours means the copier sees the
         // end of the stream once they are restored.
         drop(target);
@@ -88,7 +93,7 @@ impl Drop for StdioRedirect {
 
 /// Whether fds 1 and 2 currently point at a redirect's file.
 pub fn is_redirected() -> bool {
-    SAVED.iter().any(|s| s.load(Ordering::SeqCst) >= 0)
+    saved().iter().any(Option::is_some)
 }
 
 /// Puts fds 1 and 2 back as they were before [`StdioRedirect::to_file`]. Idempotent and safe to
@@ -97,17 +102,14 @@ pub fn restore() {
     // Text std still buffers was printed while redirected: it goes to the file.
     let _ = io::stdout().flush();
     let _ = io::stderr().flush();
-    for (target, slot) in [(1, &SAVED[0]), (2, &SAVED[1])] {
-        let fd = slot.swap(-1, Ordering::SeqCst);
-        if fd < 0 {
-            continue;
-        }
-        // SAFETY: `fd` came from `OwnedFd::into_raw_fd` in `to_file` and the swap above took it
-        // out of `SAVED`, so this is its only owner; `OwnedFd` closes it once.
-        let saved = unsafe { OwnedFd::from_raw_fd(fd) };
+    // Taken out under the lock, put back after it: whoever takes one is its only owner.
+    let [out, err] = std::mem::take(&mut *saved());
+    for (saved, target) in [(out, Fd::Stdout), (err, Fd::Stderr)] {
         // Nothing sensible is left to do if this fails (a panic hook is calling): the saved
         // copy is closed either way.
-        let _ = redirect(&saved, target);
+        if let Some(saved) = saved {
+            let _ = redirect(&saved, target);
+        }
     }
     // The pipe's write ends are closed now, unless a child process inherited one (a clipboard
     // helper that stays in the background): wait for the copier, but never for long.
@@ -147,14 +149,19 @@ fn spawn_redacting_copier(reader: io::PipeReader, mut file: File) -> io::Result<
 static COPIER_DONE: std::sync::Mutex<Option<std::sync::mpsc::Receiver<()>>> =
     std::sync::Mutex::new(None);
 
-/// Makes `target` (1 or 2) refer to what `from` refers to.
-fn redirect(from: &impl AsRawFd, target: i32) -> io::Result<()> {
-    // SAFETY: dup2 only takes two integers and touches no memory of ours. `from` is a live,
-    // open descriptor (borrowed for the call); `target` is stdout or stderr, which std's
-    // handles keep using by number, so replacing what they refer to breaks no ownership.
-    let r = unsafe { libc::dup2(from.as_raw_fd(), target) };
-    if r < 0 {
-        return Err(io::Error::last_os_error());
+/// The two fds a redirect replaces.
+#[derive(Clone, Copy)]
+enum Fd {
+    Stdout,
+    Stderr,
+}
+
+/// Makes `target` refer to what `from` refers to (`dup2`). std's handles keep using fds 1 and 2
+/// by number, so replacing what they refer to breaks no ownership: rustix offers it safely.
+fn redirect(from: &impl AsFd, target: Fd) -> io::Result<()> {
+    match target {
+        Fd::Stdout => rustix::stdio::dup2_stdout(from),
+        Fd::Stderr => rustix::stdio::dup2_stderr(from),
     }
-    Ok(())
+    .map_err(io::Error::from)
 }
