@@ -13,6 +13,9 @@ use serde::de::DeserializeOwned;
 use std::collections::HashSet;
 use std::ffi::c_void;
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+use super::watch::{CallWatch, Watched};
 
 /// Why a library could not be used as a plugin. Every variant names the file.
 #[derive(Debug, thiserror::Error, Clone)]
@@ -38,7 +41,13 @@ pub enum LoadError {
         host: String,
     },
     #[error("{}: invalid manifest: {reason}", path.display())]
-    InvalidManifest { path: PathBuf, reason: String },
+    InvalidManifest {
+        path: PathBuf,
+        reason: String,
+        /// The protocol the manifest declares, when it could be read and the host speaks it:
+        /// only the manifest's rules failed.
+        protocol: Option<String>,
+    },
     #[error("{}: plugin id `{found}` does not match the configured provider `{expected}`", path.display())]
     IdMismatch {
         path: PathBuf,
@@ -76,6 +85,8 @@ pub struct LoadedPlugin {
     pub path: PathBuf,
     pub manifest: Manifest,
     api: &'static PluginApi,
+    /// Set by `rampsim plugin check` only (see [`LoadedPlugin::watch_calls`]).
+    watch: OnceLock<CallWatch>,
 }
 
 impl std::fmt::Debug for LoadedPlugin {
@@ -137,6 +148,7 @@ impl LoadedPlugin {
             path: path.clone(),
             manifest: placeholder_manifest(),
             api,
+            watch: OnceLock::new(),
         };
         // SAFETY: `manifest` takes no arguments and returns a buffer we free via the plugin.
         let buf = unsafe { (api.manifest)() };
@@ -146,9 +158,16 @@ impl LoadedPlugin {
                 return Err(LoadError::InvalidManifest {
                     path,
                     reason: e.message,
+                    protocol: None,
                 })
             }
-            Err(reason) => return Err(LoadError::InvalidManifest { path, reason }),
+            Err(reason) => {
+                return Err(LoadError::InvalidManifest {
+                    path,
+                    reason,
+                    protocol: None,
+                })
+            }
         };
         if !abi::protocol_compatible(abi::PROTOCOL_VERSION, &manifest.protocol_version) {
             return Err(LoadError::ProtocolMismatch {
@@ -162,6 +181,7 @@ impl LoadedPlugin {
         validate_manifest(&manifest).map_err(|reason| LoadError::InvalidManifest {
             path: path.clone(),
             reason,
+            protocol: Some(manifest.protocol_version.clone()),
         })?;
         plugin.manifest = manifest;
         Ok(plugin)
@@ -169,6 +189,17 @@ impl LoadedPlugin {
 
     pub fn id(&self) -> &str {
         &self.manifest.id
+    }
+
+    /// From now on, notes every call into this plugin while it runs, so a call that never
+    /// returns can be named from another thread.
+    pub fn watch_calls(&self) -> &CallWatch {
+        self.watch.get_or_init(CallWatch::default)
+    }
+
+    /// Notes call `what` while it runs, when the calls are watched.
+    fn watched(&self, what: impl FnOnce() -> String) -> Option<Watched<'_>> {
+        self.watch.get().map(|w| w.start(what()))
     }
 
     fn error(&self, kind: PluginErrorKind, message: impl Into<String>) -> CallError {
@@ -216,8 +247,10 @@ impl LoadedPlugin {
         let mut input =
             codec::encode(init).map_err(|e| self.error(PluginErrorKind::Protocol, e))?;
         let mut out: *mut c_void = std::ptr::null_mut();
+        let watched = self.watched(|| "adapter new".to_string());
         // SAFETY: `input` outlives the call; `out` is a valid slot for the instance pointer.
         let buf = unsafe { (self.api.adapter_new)(input.as_ptr(), input.len(), &mut out) };
+        drop(watched);
         self.reply::<()>("adapter_new", buf)?;
         if out.is_null() {
             return Err(self.error(
@@ -233,14 +266,17 @@ impl LoadedPlugin {
             instance: out,
             poisoned: None,
             input,
+            encoded: None,
         })
     }
 
     /// Creates a fake with empty sandbox state.
     pub fn new_fake(self: &std::sync::Arc<Self>) -> Result<FakeHandle, CallError> {
         let mut out: *mut c_void = std::ptr::null_mut();
+        let watched = self.watched(|| "fake new".to_string());
         // SAFETY: `out` is a valid slot for the instance pointer.
         let buf = unsafe { (self.api.fake_new)(&mut out) };
+        drop(watched);
         self.reply::<()>("fake_new", buf)?;
         if out.is_null() {
             return Err(self.error(PluginErrorKind::Protocol, "fake_new returned no instance"));
@@ -259,9 +295,15 @@ impl LoadedPlugin {
 fn decode_manifest(
     bytes: &[u8],
 ) -> Result<Result<Manifest, rampsim_plugin_sdk::PluginError>, String> {
-    serde_json::from_slice::<Envelope<Manifest>>(bytes)
+    // Not JSON at all and JSON of another shape are different mistakes: say which.
+    let json: serde_json::Value = serde_json::from_slice(bytes).map_err(|e| {
+        format!(
+            "the manifest is not JSON ({e}): the `manifest` function must return the JSON `export_plugin!` writes"
+        )
+    })?;
+    serde_json::from_value::<Envelope<Manifest>>(json)
         .map(Envelope::into_result)
-        .map_err(|e| e.to_string())
+        .map_err(|e| format!("the manifest is JSON but not a manifest this host reads: {e}"))
 }
 
 fn decode_envelope<T: DeserializeOwned>(
@@ -393,6 +435,9 @@ pub struct AdapterHandle {
     poisoned: Option<CallError>,
     /// The next call's bytes; one buffer for the journey instead of one grown per call.
     input: Vec<u8>,
+    /// What the encoded call is (`begin` or `on_response`, and its stage), to name it when the
+    /// calls are watched.
+    encoded: Option<(&'static str, Stage)>,
 }
 
 // SAFETY: the SDK requires `Adapter: Send`, and `&mut self` on every call means one call at a
@@ -415,6 +460,10 @@ impl AdapterHandle {
     /// response first and then hands the same response on to its event without a copy.
     pub fn encode(&mut self, call: &AdapterCall) -> Result<(), CallError> {
         self.input.clear();
+        self.encoded = Some(match call {
+            AdapterCall::Begin { stage, .. } => ("begin", *stage),
+            AdapterCall::Response { stage, .. } => ("on_response", *stage),
+        });
         codec::encode_into(&mut self.input, call).map_err(|e| {
             // Half a message must not go out with the next call.
             self.input.clear();
@@ -428,10 +477,16 @@ impl AdapterHandle {
             return Err(e.clone());
         }
         let input = &self.input;
+        let encoded = self.encoded;
+        let watched = self.plugin.watched(|| match encoded {
+            Some((what, stage)) => format!("adapter {what}({stage})"),
+            None => "adapter call".to_string(),
+        });
         // SAFETY: `instance` came from this plugin's `adapter_new`, is not yet dropped, and
         // `&mut self` guarantees no concurrent call; `input` outlives the call.
         let buf =
             unsafe { (self.plugin.api.adapter_call)(self.instance, input.as_ptr(), input.len()) };
+        drop(watched);
         let reply = self.plugin.reply::<AdapterReply>("adapter_call", buf);
         if let Err(e) = &reply {
             if e.is_panic() {
@@ -474,9 +529,13 @@ impl FakeHandle {
         codec::encode_into(&mut self.input, call)
             .map_err(|e| self.plugin.error(PluginErrorKind::Protocol, e))?;
         let input = &self.input;
+        let watched = self
+            .plugin
+            .watched(|| format!("fake handle({} {})", call.request.method, call.request.path));
         // SAFETY: as in `AdapterHandle::call`, for an instance from `fake_new`.
         let buf =
             unsafe { (self.plugin.api.fake_call)(self.instance, input.as_ptr(), input.len()) };
+        drop(watched);
         let reply = self.plugin.reply::<FakeReply>("fake_call", buf);
         if let Err(e) = &reply {
             if e.is_panic() {
