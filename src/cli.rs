@@ -73,6 +73,10 @@ pub enum PluginCommand {
         /// SDK's sample_profile).
         #[arg(long)]
         profile: Option<String>,
+        /// Seconds one plugin call, and one check, may run before the check calls it hung.
+        /// After a hang the remaining checks are not run.
+        #[arg(long, value_name = "SECS", default_value_t = 120.0, value_parser = positive_secs)]
+        time_limit: f64,
     },
 }
 
@@ -168,5 +172,15 @@ fn parse_clock(s: &str) -> Result<ClockMode, String> {
         "virtual" => Ok(ClockMode::Virtual),
         "real" => Ok(ClockMode::Real),
         _ => Err(format!("`{s}` is not a clock: use virtual or real")),
+    }
+}
+
+/// A number of seconds above zero (`0.5`, `120`).
+fn positive_secs(s: &str) -> Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(v) if v > 0.0 && v.is_finite() && v <= 86_400.0 => Ok(v),
+        _ => Err(format!(
+            "`{s}` is not a number of seconds above 0 (at most 86400)"
+        )),
     }
 }

@@ -159,7 +159,7 @@ fn exits_within(child: &mut Child, limit: Duration) -> (ExitStatus, String) {
     panic!("rampsim was still running {limit:?} after Ctrl-C");
 }
 
-const STUCK: &str = "plugin fixture 0.0.1 did not return from begin(await_kyc)";
+const STUCK: &str = "plugin fixture 0.0.1 did not return from adapter begin(await_kyc)";
 
 #[test]
 fn ctrl_c_ends_a_run_whose_plugin_call_never_returns() {

@@ -260,8 +260,10 @@ fn an_invalid_manifest_fails_the_manifest_line() {
         [
             "PASS load",
             "PASS abi",
+            // The manifest was read and its protocol checked before its rules failed.
+            "PASS protocol",
             "FAIL manifest: stages must be register, idv_passthrough, await_kyc, create_order in order (got register, idv_passthrough, await_kyc)",
-            "failed: 1 of 3 checks",
+            "failed: 1 of 4 checks",
         ]
     );
 }
@@ -349,4 +351,223 @@ fn a_noisy_plugin_stays_out_of_the_report() {
             c.line("PASS scenario approved");
         }
     }
+}
+
+fn fixture(feature: &str) -> std::path::PathBuf {
+    fixture_plugin(Some(feature), "fixture").join(lib_name("rampsim_fixture"))
+}
+
+/// The lines after the first that starts with `prefix`.
+fn lines_after<'a>(c: &'a Checked, prefix: &str) -> Vec<&'a str> {
+    c.lines()
+        .into_iter()
+        .skip_while(|l| !l.starts_with(prefix))
+        .skip(1)
+        .collect()
+}
+
+/// `retry_after_ms(0)` (a provider's `Retry-After: 0` passed through) on a stage that never
+/// ends: every journey, the engine's and the probes', still reaches its deadline, so the
+/// scenario fails for what it is and no check waits out the time limit.
+#[test]
+fn a_retry_after_of_zero_ends_in_timed_out_and_hangs_no_check() {
+    let c = check(&fixture("retry_after_zero"), &["--time-limit", "20"]);
+    assert_eq!(c.code, Some(1), "{}", c.stdout);
+    assert!(
+        c.line("FAIL scenario approved: ended timed_out at await_kyc")
+            .ends_with("it declares order_created"),
+        "{}",
+        c.stdout
+    );
+    assert!(
+        !c.stdout.contains("did not"),
+        "no check hangs: {}",
+        c.stdout
+    );
+    // The probes that drive polls ran to their end. (The fixture accepts any JSON answer, so
+    // its malformed-answer lines fail: not what this is about.)
+    c.line("FAIL malformed await_kyc: request 1 (GET /users/1), ");
+    for line in [
+        "PASS fake unknown routes",
+        "PASS fake spoilt requests",
+        "PASS concurrency",
+    ] {
+        c.line(line);
+    }
+}
+
+/// A plugin call that never returns is named, once, after one time limit; the checks after it
+/// are not run against the busy plugin.
+#[test]
+fn a_call_that_never_returns_is_named_and_the_rest_are_not_run() {
+    let started = std::time::Instant::now();
+    let c = check(&fixture("spin_adapter"), &["--time-limit", "3"]);
+    let took = started.elapsed();
+    assert_eq!(c.code, Some(1), "{}", c.stdout);
+    c.line("PASS profile");
+    assert_eq!(
+        c.line("FAIL scenario approved"),
+        "FAIL scenario approved: adapter begin(await_kyc) did not return within 3 s: it loops or blocks"
+    );
+    let not_run = "not run: check `scenario approved` is stuck in the plugin";
+    assert_eq!(
+        lines_after(&c, "FAIL scenario approved"),
+        [
+            format!("FAIL malformed register: {not_run}"),
+            format!("FAIL malformed await_kyc: {not_run}"),
+            format!("FAIL malformed create_order: {not_run}"),
+            format!("FAIL fake unknown routes: {not_run}"),
+            format!("FAIL fake spoilt requests: {not_run}"),
+            format!("FAIL concurrency: {not_run}"),
+            "failed: 7 of 12 checks (6 of them not run because of an earlier failure)".to_string(),
+        ]
+    );
+    // One time limit, not one per check.
+    assert!(took < std::time::Duration::from_secs(10), "took {took:?}");
+}
+
+/// A fake that panics on one request: the scenario line names the panic and the request, and
+/// no probe blames another request for it (each asks a fake that never panicked).
+#[test]
+fn a_fake_panic_is_named_by_its_request_and_blamed_on_no_other() {
+    let c = check(&fixture("panic_fake_on_orders"), &["--json"]);
+    assert_eq!(c.code, Some(1), "{}", c.stdout);
+    let v: serde_json::Value = serde_json::from_str(&c.stdout).unwrap();
+    let checks = v["checks"].as_array().unwrap();
+    let find = |name: &str| {
+        checks
+            .iter()
+            .find(|c| c["name"] == name)
+            .unwrap_or_else(|| panic!("no check {name}: {}", c.stdout))
+    };
+    let scenario = find("scenario approved")["detail"].as_str().unwrap();
+    assert!(
+        scenario.starts_with(
+            "the fake panicked on POST /orders: fixture fake panics on orders on purpose"
+        ) && scenario.contains("; then the journey ended failed at create_order: ")
+            && scenario.ends_with("; it declares order_created"),
+        "{scenario}"
+    );
+    assert_eq!(find("fake unknown routes")["passed"], true, "{}", c.stdout);
+    let problems: Vec<&str> = checks
+        .iter()
+        .flat_map(|c| c["problems"].as_array().cloned().unwrap_or_default())
+        .map(|p| p.as_str().unwrap().to_string().leak() as &str)
+        .collect();
+    for p in &problems {
+        assert!(
+            !p.contains("panicked") || p.contains("POST /orders"),
+            "blames another request for the panic: {p}"
+        );
+    }
+    assert!(
+        problems.iter().any(|p| p.starts_with(
+            "with true answers (scenario approved) on POST /orders: plugin panicked in fake"
+        )),
+        "{problems:?}"
+    );
+}
+
+/// A panic in `Adapter::new` is the plugin's bug: no advice to pick another profile.
+#[test]
+fn a_panic_creating_the_adapter_is_not_blamed_on_the_profile() {
+    let c = check(&fixture("panic_adapter_new"), &[]);
+    assert_eq!(c.code, Some(1), "{}", c.stdout);
+    let line = c.line("FAIL profile");
+    assert!(
+        line.starts_with(
+            "FAIL profile: Adapter::new panicked with profile sample_profile: plugin panicked in adapter_new: fixture adapter_new panics on purpose"
+        ),
+        "{line}"
+    );
+    assert!(!line.contains("--profile"), "{line}");
+}
+
+/// Stages after the one a scenario failed at are not reached: they say so, not that no
+/// scenario is declared to reach them.
+#[test]
+fn stages_after_a_failed_one_are_not_reached() {
+    let c = check(&fixture("panic_adapter"), &[]);
+    assert_eq!(c.code, Some(1), "{}", c.stdout);
+    assert!(
+        c.line("FAIL malformed create_order").starts_with(
+            "FAIL malformed create_order: not reached: scenario approved failed at await_kyc: plugin panicked in adapter: fixture adapter panics on purpose"
+        ),
+        "{}",
+        c.stdout
+    );
+    assert!(!c.stdout.contains("declare one that does"), "{}", c.stdout);
+    assert!(
+        c.lines()
+            .last()
+            .unwrap()
+            .ends_with("(1 of them not run because of an earlier failure)"),
+        "{}",
+        c.stdout
+    );
+}
+
+/// A fake answering an invalid HTTP status: the scenario line says so (the adapter saw the
+/// sandbox's 500 in its place), and the later stages are not reached.
+#[test]
+fn a_fake_answering_an_invalid_status_is_named_on_the_scenario_line() {
+    let c = check(&fixture("fake_status_42"), &[]);
+    assert_eq!(c.code, Some(1), "{}", c.stdout);
+    let line = c.line("FAIL scenario approved");
+    assert!(
+        line.starts_with("FAIL scenario approved: the fake answered POST /users with status 42, not a valid HTTP status (100..=599; the sandbox answered 500 in its place); then the journey ended failed at register: fixture answered 500"),
+        "{line}"
+    );
+    assert_eq!(
+        c.line("FAIL malformed await_kyc"),
+        "FAIL malformed await_kyc: not reached: scenario approved ended failed at register"
+    );
+}
+
+#[test]
+fn a_directory_is_not_a_library_and_the_libraries_in_it_are_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let c = check(dir.path(), &[]);
+    assert_eq!(c.code, Some(3));
+    assert_eq!(
+        c.lines(),
+        [
+            format!(
+                "FAIL load: this is a directory: give the plugin's library file, such as target/debug/{} after `cargo build`",
+                lib_name("rampsim_<id>")
+            )
+            .as_str(),
+            "failed: 1 of 1 checks"
+        ]
+    );
+    let lib = dir.path().join(lib_name("rampsim_acme"));
+    std::fs::write(&lib, "").unwrap();
+    let c = check(dir.path(), &[]);
+    assert_eq!(
+        c.lines()[0],
+        format!(
+            "FAIL load: this is a directory: give the plugin's library file, such as {}",
+            lib.display()
+        )
+    );
+}
+
+#[test]
+fn a_manifest_that_is_not_json_says_so() {
+    let c = check(&fixture("manifest_not_json"), &[]);
+    assert_eq!(c.code, Some(3), "{}", c.stdout);
+    let lines = c.lines();
+    assert_eq!(lines[..2], ["PASS load", "PASS abi"], "{}", c.stdout);
+    assert!(
+        lines[2].starts_with(
+            "FAIL manifest: the manifest is not JSON (expected value at line 1 column 1)"
+        ),
+        "{}",
+        lines[2]
+    );
+    assert!(
+        !c.stdout.contains("protocol"),
+        "not read, so not checked: {}",
+        c.stdout
+    );
 }

@@ -444,7 +444,7 @@ fn q_leaves_even_while_a_plugin_call_never_returns() {
     tmux.wait_for(
         |s| {
             s.contains(
-                "rampsim: plugin fixture 0.0.1 did not return from begin(await_kyc); exiting",
+                "rampsim: plugin fixture 0.0.1 did not return from adapter begin(await_kyc); exiting",
             )
         },
         Duration::from_secs(10),

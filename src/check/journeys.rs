@@ -23,6 +23,28 @@ fn sandbox_settings(plugin: &LoadedPlugin) -> std::collections::BTreeMap<String,
         .collect()
 }
 
+/// A journey that ran to its end, and what went wrong inside the fake on the way (the adapter
+/// saw only the sandbox's 500 in its place).
+pub struct Ran {
+    pub finished: Finished,
+    pub fake_failures: Vec<String>,
+}
+
+impl Ran {
+    /// The journey's end, after what the fake did wrong: `the fake panicked on POST /orders:
+    /// ...; then the journey ended failed at create_order: ...`.
+    pub fn describe(&self) -> String {
+        match self.fake_failures.as_slice() {
+            [] => describe(&self.finished),
+            failures => format!(
+                "{}; then the journey {}",
+                failures.join("; "),
+                describe(&self.finished)
+            ),
+        }
+    }
+}
+
 /// Runs one journey of `scenario` to its end. `Err` when the journey could not start (the
 /// sandbox session or the adapter refused).
 pub async fn run_journey(
@@ -31,7 +53,7 @@ pub async fn run_journey(
     http: &reqwest::Client,
     scenario: &str,
     profile: &(String, Profile),
-) -> Result<Finished, String> {
+) -> Result<Ran, String> {
     let n = JOURNEYS.fetch_add(1, Ordering::Relaxed) + 1;
     let journey_id = format!("check-{n}");
     let clock = Arc::new(Clock::virtual_now());
@@ -65,7 +87,13 @@ pub async fn run_journey(
     let sink: EventSink = Arc::new(|_e: Event| {});
     let mut journey =
         Journey::new(spec, sink).map_err(|e| format!("the adapter refused to start: {e}"))?;
-    Ok(journey.run_to_end().await)
+    let finished = journey.run_to_end().await;
+    // Read while the journey still holds the session open.
+    let fake_failures = sandbox.fake_failures(&journey_id);
+    Ok(Ran {
+        finished,
+        fake_failures,
+    })
 }
 
 /// `ended rejected at await_kyc: KYC rejected`.

@@ -31,6 +31,18 @@ pub fn load(path: &Path) -> Loaded {
         )
     };
     let abi_line = || CheckResult::pass("abi", format!("ABI version {ABI_VERSION}, as the host's"));
+    let protocol_line = |protocol: &str| {
+        CheckResult::pass(
+            "protocol",
+            format!("the plugin speaks protocol {protocol}, the host {PROTOCOL_VERSION}"),
+        )
+    };
+    if path.is_dir() {
+        return Loaded {
+            results: vec![CheckResult::fail("load", directory_advice(path))],
+            plugin: None,
+        };
+    }
     if !path.is_file() {
         return Loaded {
             results: vec![CheckResult::fail("load", "no such file")],
@@ -42,13 +54,7 @@ pub fn load(path: &Path) -> Loaded {
             let mut results = vec![
                 loaded_line(),
                 abi_line(),
-                CheckResult::pass(
-                    "protocol",
-                    format!(
-                        "the plugin speaks protocol {}, the host {PROTOCOL_VERSION}",
-                        p.manifest.protocol_version
-                    ),
-                ),
+                protocol_line(&p.manifest.protocol_version),
             ];
             results.push(CheckResult::from_problems(
                 "manifest",
@@ -79,12 +85,14 @@ pub fn load(path: &Path) -> Loaded {
                         CheckResult::fail("protocol", why),
                     ]
                 }
-                LoadError::InvalidManifest { reason, .. } => {
-                    vec![
-                        loaded_line(),
-                        abi_line(),
-                        CheckResult::fail("manifest", reason.clone()),
-                    ]
+                LoadError::InvalidManifest {
+                    reason, protocol, ..
+                } => {
+                    let mut lines = vec![loaded_line(), abi_line()];
+                    // Read and found compatible before the manifest's rules failed.
+                    lines.extend(protocol.as_deref().map(protocol_line));
+                    lines.push(CheckResult::fail("manifest", reason.clone()));
+                    lines
                 }
                 LoadError::NotLoadable { .. }
                 | LoadError::NotAPlugin { .. }
@@ -97,6 +105,34 @@ pub fn load(path: &Path) -> Loaded {
             }
         }
     }
+}
+
+/// A directory was given: say so, and name the plugin libraries in it, if any.
+fn directory_advice(dir: &Path) -> String {
+    let prefix = format!("{}rampsim_", std::env::consts::DLL_PREFIX);
+    let mut libraries: Vec<String> = std::fs::read_dir(dir)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with(&prefix) && n.ends_with(std::env::consts::DLL_SUFFIX))
+        .collect();
+    libraries.sort();
+    let example = match libraries.as_slice() {
+        [] => format!(
+            "such as target/debug/{} after `cargo build`",
+            library_file_name("<id>").display()
+        ),
+        found => format!(
+            "such as {}",
+            found
+                .iter()
+                .map(|n| dir.join(n).display().to_string())
+                .collect::<Vec<_>>()
+                .join(" or ")
+        ),
+    };
+    format!("this is a directory: give the plugin's library file, {example}")
 }
 
 /// Rules the loader does not enforce but a plugin needs: to be found under its id, to run in

@@ -16,7 +16,8 @@
 //!   engine and in-process, each ending as it does alone.
 //!
 //! The check never crashes on a bad plugin: the SDK's glue turns a plugin's panic into an error,
-//! every check runs on a thread of its own under a time limit, and a panic of the check's own
+//! every check runs on a thread of its own under a time limit (a plugin call that never returns
+//! is named, and the checks after it are not run: [`supervise`]), and a panic of the check's own
 //! code is a failed check. A plugin built with `panic = "abort"` could not be survived; the SDK's
 //! `export_plugin!` refuses to compile one.
 
@@ -24,6 +25,7 @@ mod journeys;
 mod load;
 mod report;
 mod subject;
+mod supervise;
 
 pub use load::extra_manifest_rules;
 pub use report::{CheckResult, PluginInfo, Report};
@@ -35,15 +37,16 @@ use crate::redact::{ident, Redactor};
 use crate::sandbox::Sandbox;
 use rampsim_plugin_sdk::testing::{
     probe_malformed_requests, probe_malformed_responses, probe_unknown_routes, run_journey,
-    sample_profile, sandbox_init,
+    sample_profile, sandbox_init, StageProbe,
 };
-use rampsim_plugin_sdk::wire::{Outcome, Profile};
+use rampsim_plugin_sdk::wire::{Outcome, PluginErrorKind, Profile};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Barrier};
 use std::time::Duration;
+use supervise::Runner;
 
-/// How long one check may take before it fails as hung (a plugin call that never returns).
+/// How long one plugin call, and one check, may take before it fails as hung (`--time-limit`).
 pub const CHECK_TIME_LIMIT: Duration = Duration::from_secs(120);
 
 /// Threads of the `concurrency` check.
@@ -77,11 +80,24 @@ pub fn main(config_path: &Path, command: &PluginCommand) -> i32 {
             path,
             json,
             profile,
-        } => check_command(config_path, path, *json, profile.as_deref()),
+            time_limit,
+        } => check_command(
+            config_path,
+            path,
+            *json,
+            profile.as_deref(),
+            Duration::from_secs_f64(*time_limit),
+        ),
     }
 }
 
-fn check_command(config_path: &Path, path: &Path, json: bool, profile: Option<&str>) -> i32 {
+fn check_command(
+    config_path: &Path,
+    path: &Path,
+    json: bool,
+    profile: Option<&str>,
+    time_limit: Duration,
+) -> i32 {
     // config.toml is optional here; when present it names the log file and the profiles.
     let config = if config_path.is_file() {
         match crate::config::Config::load(config_path) {
@@ -103,6 +119,7 @@ fn check_command(config_path: &Path, path: &Path, json: bool, profile: Option<&s
     let output = crate::output::Output::open(&log_file);
     let mut opts =
         CheckOptions::new(std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf()));
+    opts.time_limit = time_limit;
     if let Some(name) = profile {
         // A name under [profiles] (with a config), else a standalone profile file.
         let loaded = match &config {
@@ -179,57 +196,13 @@ pub fn run_checks(opts: &CheckOptions, on_result: &mut dyn FnMut(&CheckResult)) 
     }
 }
 
-/// Runs `f` on a thread of its own: a panic of the check's own code, or a plugin call that
-/// never returns (the thread is then left behind), becomes a failed check.
-fn guarded(
-    name: &str,
-    limit: Duration,
-    f: impl FnOnce() -> CheckResult + Send + 'static,
-) -> CheckResult {
-    let (tx, rx) = std::sync::mpsc::channel();
-    let spawned = std::thread::Builder::new()
-        .name(format!("check {name}"))
-        .spawn(move || {
-            let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f));
-            let _ = tx.send(r);
-        });
-    if let Err(e) = spawned {
-        return CheckResult::fail(name, format!("cannot start a thread: {e}"));
-    }
-    match rx.recv_timeout(limit) {
-        Ok(Ok(r)) => r,
-        Ok(Err(p)) => {
-            let msg = p
-                .downcast_ref::<&str>()
-                .map(|s| s.to_string())
-                .or_else(|| p.downcast_ref::<String>().cloned())
-                .unwrap_or_default();
-            CheckResult::fail(
-                name,
-                format!("the check itself failed (a bug in rampsim): {msg}"),
-            )
-        }
-        Err(_) => CheckResult::fail(
-            name,
-            format!(
-                "did not finish within {:.0} s: a plugin call loops or blocks",
-                limit.as_secs_f64()
-            ),
-        ),
-    }
-}
-
 /// The checks that need a loaded plugin.
 fn plugin_checks(
     plugin: &Arc<LoadedPlugin>,
     opts: &CheckOptions,
     on_result: &mut dyn FnMut(&CheckResult),
 ) -> Vec<CheckResult> {
-    let mut out = Vec::new();
-    let mut push = |r: CheckResult, out: &mut Vec<CheckResult>| {
-        on_result(&r);
-        out.push(r);
-    };
+    let mut run = Runner::new(opts.time_limit, on_result);
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .worker_threads(4)
         .thread_name("check-runtime")
@@ -238,25 +211,22 @@ fn plugin_checks(
     {
         Ok(r) => r,
         Err(e) => {
-            push(
-                CheckResult::fail("scenarios", format!("cannot start the async runtime: {e}")),
-                &mut out,
-            );
-            return out;
+            run.push(CheckResult::fail(
+                "scenarios",
+                format!("cannot start the async runtime: {e}"),
+            ));
+            return run.results;
         }
     };
     let sandbox = match runtime.block_on(Sandbox::start(0)) {
         Ok(s) => Arc::new(s),
         Err(e) => {
-            push(
-                CheckResult::fail(
-                    "scenarios",
-                    format!("cannot start the sandbox on 127.0.0.1: {e}"),
-                ),
-                &mut out,
-            );
+            run.push(CheckResult::fail(
+                "scenarios",
+                format!("cannot start the sandbox on 127.0.0.1: {e}"),
+            ));
             runtime.shutdown_background();
-            return out;
+            return run.results;
         }
     };
     let http = reqwest::Client::builder()
@@ -274,29 +244,10 @@ fn plugin_checks(
     // Every other check runs journeys: an adapter that refuses the profile fails them all for
     // that one reason, so say it once.
     let e = env.clone();
-    let r = guarded("profile", opts.time_limit, move || {
-        let init = sandbox_init(
-            &e.plugin.manifest,
-            &e.profile.1,
-            rampsim_plugin_sdk::testing::START_MS,
-        );
-        match HostSubject::new(&e.plugin, &init) {
-            Ok(_) => CheckResult::pass("profile", format!("the adapter accepts profile {}", ident(&e.profile.0))),
-            Err(err) => CheckResult::fail(
-                "profile",
-                format!(
-                    "the adapter refuses profile {}: {}; run the check with --profile NAME|FILE naming a profile it accepts",
-                    ident(&e.profile.0), err.message
-                ),
-            ),
-        }
-    });
-    let refused = !r.passed;
-    push(r, &mut out);
-    if refused {
+    if !run.check("profile", move || profile_check(&e)) {
         drop(env);
         runtime.shutdown_background();
-        return out;
+        return run.results;
     }
 
     // Every declared scenario through the real engine; the outcomes are the baseline of the
@@ -308,31 +259,31 @@ fn plugin_checks(
         let e = env.clone();
         let scenario = sc.name.clone();
         let expected = sc.expected_outcome;
-        let r = guarded(&name.clone(), opts.time_limit, move || {
-            let finished = e.journey(&scenario);
-            if let Ok(f) = &finished {
-                let _ = tx.send(f.outcome);
+        let check_name = name.clone();
+        run.check(&name, move || {
+            let ran = e.journey(&scenario);
+            if let Ok(r) = &ran {
+                let _ = tx.send(r.finished.outcome);
             }
-            match finished {
-                Ok(f) if f.outcome == expected => {
-                    CheckResult::pass(name, format!("ended {expected} as declared"))
+            match ran {
+                Ok(r) if r.finished.outcome == expected && r.fake_failures.is_empty() => {
+                    CheckResult::pass(check_name, format!("ended {expected} as declared"))
                 }
-                Ok(f) => CheckResult::fail(
-                    name,
-                    format!("{}; it declares {expected}", journeys::describe(&f)),
+                Ok(r) => CheckResult::fail(
+                    check_name,
+                    format!("{}; it declares {expected}", r.describe()),
                 ),
-                Err(why) => CheckResult::fail(name, why),
+                Err(why) => CheckResult::fail(check_name, why),
             }
         });
         if let Ok(o) = rx.try_recv() {
             engine_outcomes.insert(sc.name.clone(), o);
         }
-        push(r, &mut out);
     }
 
     // Malformed responses at every stage, across the C ABI.
     let e = env.clone();
-    let probes = guarded_value(opts.time_limit, move || {
+    let probes = run.value("malformed responses", move || {
         probe_malformed_responses(&e.plugin.manifest, &e.profile.1, |init| {
             HostSubject::new(&e.plugin, init)
         })
@@ -340,35 +291,26 @@ fn plugin_checks(
     match probes {
         Ok(probes) => {
             for p in probes {
-                let name = format!("malformed {}", p.stage);
-                let r = match &p.scenario {
-                    None if p.problems.is_empty() => CheckResult::fail(
-                        name,
-                        format!(
-                            "no declared scenario reaches {}, so its answers cannot be checked: declare one that does",
-                            p.stage
-                        ),
-                    ),
-                    _ => CheckResult::from_problems(
-                        name,
-                        format!(
-                            "{} malformed answers at {} request(s) of scenario {}, each refused",
-                            p.cases,
-                            p.requests,
-                            p.scenario.as_deref().unwrap_or("-")
-                        ),
-                        p.problems,
-                    ),
-                };
-                push(r, &mut out);
+                run.push(malformed_result(p));
             }
         }
-        Err(why) => push(CheckResult::fail("malformed responses", why), &mut out),
+        // Not run: one line per stage it would have checked.
+        Err(r) if r.not_run => {
+            for stage in plugin
+                .manifest
+                .stages
+                .iter()
+                .filter(|s| s.skipped.is_none())
+            {
+                run.skip(&format!("malformed {}", stage.stage));
+            }
+        }
+        Err(r) => run.push(r),
     }
 
     // The fake: unknown routes, spoilt requests.
     let e = env.clone();
-    let r = guarded("fake unknown routes", opts.time_limit, move || {
+    run.check("fake unknown routes", move || {
         let p = probe_unknown_routes(&e.plugin.manifest, &e.profile.1, |init| {
             HostSubject::new(&e.plugin, init)
         });
@@ -381,9 +323,8 @@ fn plugin_checks(
             p.problems,
         )
     });
-    push(r, &mut out);
     let e = env.clone();
-    let r = guarded("fake spoilt requests", opts.time_limit, move || {
+    run.check("fake spoilt requests", move || {
         let p = probe_malformed_requests(&e.plugin.manifest, &e.profile.1, |init| {
             HostSubject::new(&e.plugin, init)
         });
@@ -393,42 +334,85 @@ fn plugin_checks(
             p.problems,
         )
     });
-    push(r, &mut out);
 
     // Several threads at once.
     let e = env.clone();
     let path = opts.path.clone();
-    let r = guarded("concurrency", opts.time_limit, move || {
+    run.check("concurrency", move || {
         concurrency(&e, &path, &engine_outcomes)
     });
-    push(r, &mut out);
 
     drop(env);
     // A worker stuck in a plugin call must not keep the process from ending.
     runtime.shutdown_background();
-    out
+    run.results
 }
 
-/// Like [`guarded`] for a value.
-fn guarded_value<T: Send + 'static>(
-    limit: Duration,
-    f: impl FnOnce() -> T + Send + 'static,
-) -> Result<T, String> {
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::Builder::new()
-        .name("check".into())
-        .spawn(move || {
-            let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f));
-            let _ = tx.send(r);
-        })
-        .map_err(|e| format!("cannot start a thread: {e}"))?;
-    match rx.recv_timeout(limit) {
-        Ok(Ok(v)) => Ok(v),
-        Ok(Err(_)) => Err("the check itself failed (a bug in rampsim)".into()),
-        Err(_) => Err(format!(
-            "did not finish within {} s: a plugin call loops or blocks",
-            limit.as_secs()
-        )),
+/// The adapter accepts the profile. Only a refusal of the profile (an `invalid` error) is
+/// helped by another profile; a panic or another error is the plugin's to fix.
+fn profile_check(e: &Env) -> CheckResult {
+    let init = sandbox_init(
+        &e.plugin.manifest,
+        &e.profile.1,
+        rampsim_plugin_sdk::testing::START_MS,
+    );
+    let profile = ident(&e.profile.0);
+    if let Err(err) = e.plugin.new_adapter(&init) {
+        let why = match err.kind {
+            PluginErrorKind::Invalid => format!(
+                "the adapter refuses profile {profile}: {}; run the check with --profile NAME|FILE naming a profile it accepts",
+                err.message
+            ),
+            PluginErrorKind::Panic => {
+                format!("Adapter::new panicked with profile {profile}: {}", err.message)
+            }
+            _ => format!(
+                "Adapter::new failed with profile {profile}: {} (an error of kind {}, not `invalid`: not the profile's fault)",
+                err.message,
+                kind_name(err.kind)
+            ),
+        };
+        return CheckResult::fail("profile", why);
+    }
+    if let Err(err) = e.plugin.new_fake() {
+        return CheckResult::fail("profile", format!("Fake::new failed: {}", err.message));
+    }
+    CheckResult::pass("profile", format!("the adapter accepts profile {profile}"))
+}
+
+/// `other`, as the kind is spelt in the protocol.
+fn kind_name(kind: PluginErrorKind) -> String {
+    serde_json::to_value(kind)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_else(|| format!("{kind:?}"))
+}
+
+/// The line of one stage's malformed-answer probe.
+fn malformed_result(p: StageProbe) -> CheckResult {
+    let name = format!("malformed {}", p.stage);
+    match (&p.scenario, &p.blocked) {
+        // A scenario that should reach the stage failed before it: its own line says why.
+        (None, Some(why)) if p.problems.is_empty() => {
+            CheckResult::not_run(name, format!("not reached: {why}"))
+        }
+        (None, _) if p.problems.is_empty() => CheckResult::fail(
+            name,
+            format!(
+                "no declared scenario reaches {}, so its answers cannot be checked: declare one that does",
+                p.stage
+            ),
+        ),
+        _ => CheckResult::from_problems(
+            name,
+            format!(
+                "{} malformed answers at {} request(s) of scenario {}, each refused",
+                p.cases,
+                p.requests,
+                p.scenario.as_deref().unwrap_or("-")
+            ),
+            p.problems,
+        ),
     }
 }
 
@@ -444,7 +428,7 @@ struct Env {
 
 impl Env {
     /// One engine journey, driven on the calling thread (the sandbox serves on the runtime's).
-    fn journey(&self, scenario: &str) -> Result<crate::journey::Finished, String> {
+    fn journey(&self, scenario: &str) -> Result<journeys::Ran, String> {
         self.handle.block_on(journeys::run_journey(
             &self.plugin,
             &self.sandbox,
@@ -500,9 +484,9 @@ fn concurrency(env: &Env, path: &Path, engine_outcomes: &BTreeMap<String, Outcom
                     }
                     let scenario = &scenarios[t % scenarios.len()];
                     match (env.journey(scenario), engine_outcomes.get(scenario)) {
-                        (Ok(f), Some(o)) if f.outcome != *o => problems.push(format!(
+                        (Ok(r), Some(o)) if r.finished.outcome != *o => problems.push(format!(
                             "thread {t}: engine journey of scenario {scenario} {}, alone it ended {o}",
-                            journeys::describe(&f)
+                            r.describe()
                         )),
                         (Err(e), _) => problems.push(format!("thread {t}: engine journey of scenario {scenario}: {e}")),
                         _ => {}
@@ -545,26 +529,4 @@ fn concurrency(env: &Env, path: &Path, engine_outcomes: &BTreeMap<String, Outcom
         ),
         problems,
     )
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_check_that_hangs_or_panics_fails_and_the_check_goes_on() {
-        let hung = guarded("slow", Duration::from_millis(50), || {
-            std::thread::sleep(Duration::from_secs(5));
-            CheckResult::pass("slow", "")
-        });
-        assert_eq!(
-            hung.line(),
-            "FAIL slow: did not finish within 0 s: a plugin call loops or blocks"
-        );
-        let panicked = guarded("buggy", Duration::from_secs(5), || panic!("oops"));
-        assert_eq!(
-            panicked.line(),
-            "FAIL buggy: the check itself failed (a bug in rampsim): oops"
-        );
-    }
 }

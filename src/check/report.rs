@@ -15,6 +15,11 @@ pub struct CheckResult {
     /// Every problem found, when there are several.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub problems: Vec<String>,
+    /// Failed without being run: an earlier failure kept it from running (a plugin call that
+    /// hung) or from reaching what it checks (a scenario that failed first). The detail says
+    /// which; fixing that failure lets it run.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub not_run: bool,
 }
 
 impl CheckResult {
@@ -24,6 +29,7 @@ impl CheckResult {
             passed: true,
             detail: detail.into(),
             problems: Vec::new(),
+            not_run: false,
         }
     }
 
@@ -34,6 +40,15 @@ impl CheckResult {
             passed: false,
             detail: why.clone(),
             problems: vec![why],
+            not_run: false,
+        }
+    }
+
+    /// Not run because of an earlier failure: `why` is `not run: ...` or `not reached: ...`.
+    pub fn not_run(name: impl Into<String>, why: impl Into<String>) -> CheckResult {
+        CheckResult {
+            not_run: true,
+            ..CheckResult::fail(name, why)
         }
     }
 
@@ -50,6 +65,7 @@ impl CheckResult {
                 passed: false,
                 detail: first.clone(),
                 problems,
+                not_run: false,
             },
         }
     }
@@ -62,6 +78,7 @@ impl CheckResult {
             passed: self.passed,
             detail: r.redact_str(&self.detail),
             problems: self.problems.iter().map(|p| r.redact_str(p)).collect(),
+            not_run: self.not_run,
         }
     }
 
@@ -108,10 +125,14 @@ pub struct Report {
 impl Report {
     pub fn summary(&self) -> String {
         let failed = self.checks.iter().filter(|c| !c.passed).count();
-        if failed == 0 {
-            format!("ok: all {} checks passed", self.checks.len())
-        } else {
-            format!("failed: {failed} of {} checks", self.checks.len())
+        let not_run = self.checks.iter().filter(|c| c.not_run).count();
+        match (failed, not_run) {
+            (0, _) => format!("ok: all {} checks passed", self.checks.len()),
+            (_, 0) => format!("failed: {failed} of {} checks", self.checks.len()),
+            _ => format!(
+                "failed: {failed} of {} checks ({not_run} of them not run because of an earlier failure)",
+                self.checks.len()
+            ),
         }
     }
 }

@@ -1,7 +1,7 @@
 //! The calls into plugins under way right now. A plugin is native code on one of our threads:
 //! a call that never returns (a loop in `begin`) cannot be interrupted, only left behind by
 //! exiting the process. When rampsim stops waiting for one (Ctrl-C, `q`), this says which plugin
-//! and which call it gave up on.
+//! and which call it gave up on; `plugin check` asks it which call has run past its limit.
 
 use super::loader::LoadedPlugin;
 use rampsim_plugin_sdk::wire::Stage;
@@ -14,12 +14,12 @@ use std::time::Instant;
 pub struct CallUnderWay {
     pub plugin: String,
     pub version: String,
-    /// The plugin function and its stage, as the SDK's traits name them: `begin(await_kyc)`.
+    /// Which half and function, and its stage: `adapter begin(await_kyc)`.
     pub call: String,
 }
 
 impl CallUnderWay {
-    /// `plugin acme 0.1.0 did not return from begin(await_kyc)`.
+    /// `plugin acme 0.1.0 did not return from adapter begin(await_kyc)`.
     pub fn did_not_return(&self) -> String {
         format!(
             "plugin {} {} did not return from {}",
@@ -31,14 +31,18 @@ impl CallUnderWay {
 /// The call under way that started first, if any.
 pub fn oldest_call() -> Option<CallUnderWay> {
     let calls = CALLS.lock().unwrap_or_else(|p| p.into_inner());
-    calls.iter().min_by_key(|c| c.since).map(|c| CallUnderWay {
-        plugin: c.plugin.manifest.id.clone(),
-        version: c.plugin.manifest.version.clone(),
-        call: match c.stage {
-            Some(stage) => format!("{}({stage})", c.function),
-            None => c.function.to_string(),
-        },
-    })
+    calls.iter().min_by_key(|c| c.since).map(Call::under_way)
+}
+
+/// The call under way that started first, when it has run for `limit` or longer, and for how
+/// long.
+pub fn stuck_call(limit: std::time::Duration) -> Option<(CallUnderWay, std::time::Duration)> {
+    let calls = CALLS.lock().unwrap_or_else(|p| p.into_inner());
+    calls
+        .iter()
+        .min_by_key(|c| c.since)
+        .map(|c| (c.under_way(), c.since.elapsed()))
+        .filter(|(_, running)| *running >= limit)
 }
 
 /// Records a call until the returned guard is dropped (when the call returns or unwinds).
@@ -47,11 +51,19 @@ pub(super) fn enter(
     function: &'static str,
     stage: Option<Stage>,
 ) -> Entered {
+    record(Some(plugin.clone()), function, stage)
+}
+
+fn record(
+    plugin: Option<Arc<LoadedPlugin>>,
+    function: &'static str,
+    stage: Option<Stage>,
+) -> Entered {
     let id = NEXT_ID.fetch_add(1, Ordering::Relaxed);
     // Only what is cheap to keep: the call's text is made when someone asks.
     CALLS.lock().unwrap_or_else(|p| p.into_inner()).push(Call {
         id,
-        plugin: plugin.clone(),
+        plugin,
         function,
         stage,
         since: Instant::now(),
@@ -59,8 +71,14 @@ pub(super) fn enter(
     Entered(id)
 }
 
+/// A call of no loaded plugin, for the tests of what watches the calls.
+#[cfg(test)]
+pub(crate) fn enter_for_test(function: &'static str, stage: Option<Stage>) -> Entered {
+    record(None, function, stage)
+}
+
 /// A call recorded by [`enter`]; dropping it forgets the call.
-pub(super) struct Entered(u64);
+pub(crate) struct Entered(u64);
 
 impl Drop for Entered {
     fn drop(&mut self) {
@@ -73,10 +91,27 @@ impl Drop for Entered {
 
 struct Call {
     id: u64,
-    plugin: Arc<LoadedPlugin>,
+    /// `None` only in tests.
+    plugin: Option<Arc<LoadedPlugin>>,
     function: &'static str,
     stage: Option<Stage>,
     since: Instant,
+}
+
+impl Call {
+    fn under_way(&self) -> CallUnderWay {
+        let (plugin, version) = self.plugin.as_ref().map_or_else(Default::default, |p| {
+            (p.manifest.id.clone(), p.manifest.version.clone())
+        });
+        CallUnderWay {
+            plugin,
+            version,
+            call: match self.stage {
+                Some(stage) => format!("{}({stage})", self.function),
+                None => self.function.to_string(),
+            },
+        }
+    }
 }
 
 static CALLS: Mutex<Vec<Call>> = Mutex::new(Vec::new());

@@ -39,7 +39,13 @@ pub enum LoadError {
         host: String,
     },
     #[error("{}: invalid manifest: {reason}", path.display())]
-    InvalidManifest { path: PathBuf, reason: String },
+    InvalidManifest {
+        path: PathBuf,
+        reason: String,
+        /// The protocol the manifest declares, when it could be read and the host speaks it:
+        /// only the manifest's rules failed.
+        protocol: Option<String>,
+    },
     /// The host finds plugin `<id>` by its file name alone (`find_plugin`, and discovery by the
     /// same rule), so a library whose manifest declares another id is never that plugin.
     #[error("{}: declares id `{found}` but is named {}, the file of plugin `{expected}`: a plugin's file must be {}{}", path.display(), file_name(path), super::library_file_name("<id>").display(), claimed_also(found, others))]
@@ -168,9 +174,16 @@ impl LoadedPlugin {
                 return Err(LoadError::InvalidManifest {
                     path,
                     reason: e.message,
+                    protocol: None,
                 })
             }
-            Err(reason) => return Err(LoadError::InvalidManifest { path, reason }),
+            Err(reason) => {
+                return Err(LoadError::InvalidManifest {
+                    path,
+                    reason,
+                    protocol: None,
+                })
+            }
         };
         if !abi::protocol_compatible(abi::PROTOCOL_VERSION, &manifest.protocol_version) {
             return Err(LoadError::ProtocolMismatch {
@@ -184,6 +197,7 @@ impl LoadedPlugin {
         validate_manifest(&manifest).map_err(|reason| LoadError::InvalidManifest {
             path: path.clone(),
             reason,
+            protocol: Some(manifest.protocol_version.clone()),
         })?;
         plugin.manifest = manifest;
         Ok(plugin)
@@ -238,7 +252,7 @@ impl LoadedPlugin {
         let mut input =
             codec::encode(init).map_err(|e| self.error(PluginErrorKind::Protocol, e))?;
         let mut out: *mut c_void = std::ptr::null_mut();
-        let under_way = in_flight::enter(self, "Adapter::new", None);
+        let under_way = in_flight::enter(self, "adapter new", None);
         // SAFETY: `input` outlives the call; `out` is a valid slot for the instance pointer.
         let buf = unsafe { (self.api.adapter_new)(input.as_ptr(), input.len(), &mut out) };
         drop(under_way);
@@ -257,15 +271,17 @@ impl LoadedPlugin {
             instance: out,
             poisoned: None,
             input,
-            encoded: ("call", None),
+            encoded: ("adapter call", None),
         })
     }
 
     /// Creates a fake with empty sandbox state.
     pub fn new_fake(self: &std::sync::Arc<Self>) -> Result<FakeHandle, CallError> {
         let mut out: *mut c_void = std::ptr::null_mut();
+        let under_way = in_flight::enter(self, "fake new", None);
         // SAFETY: `out` is a valid slot for the instance pointer.
         let buf = unsafe { (self.api.fake_new)(&mut out) };
+        drop(under_way);
         self.reply::<()>("fake_new", buf)?;
         if out.is_null() {
             return Err(self.error(PluginErrorKind::Protocol, "fake_new returned no instance"));
@@ -284,9 +300,15 @@ impl LoadedPlugin {
 fn decode_manifest(
     bytes: &[u8],
 ) -> Result<Result<Manifest, rampsim_plugin_sdk::PluginError>, String> {
-    serde_json::from_slice::<Envelope<Manifest>>(bytes)
+    // Not JSON at all and JSON of another shape are different mistakes: say which.
+    let json: serde_json::Value = serde_json::from_slice(bytes).map_err(|e| {
+        format!(
+            "the manifest is not JSON ({e}): the `manifest` function must return the JSON `export_plugin!` writes"
+        )
+    })?;
+    serde_json::from_value::<Envelope<Manifest>>(json)
         .map(Envelope::into_result)
-        .map_err(|e| e.to_string())
+        .map_err(|e| format!("the manifest is JSON but not a manifest this host reads: {e}"))
 }
 
 fn decode_envelope<T: DeserializeOwned>(
@@ -442,8 +464,8 @@ impl AdapterHandle {
     /// response first and then hands the same response on to its event without a copy.
     pub fn encode(&mut self, call: &AdapterCall) -> Result<(), CallError> {
         self.encoded = match call {
-            AdapterCall::Begin { stage, .. } => ("begin", Some(*stage)),
-            AdapterCall::Response { stage, .. } => ("on_response", Some(*stage)),
+            AdapterCall::Begin { stage, .. } => ("adapter begin", Some(*stage)),
+            AdapterCall::Response { stage, .. } => ("adapter on_response", Some(*stage)),
         };
         self.input.clear();
         codec::encode_into(&mut self.input, call).map_err(|e| {
@@ -508,7 +530,7 @@ impl FakeHandle {
         codec::encode_into(&mut self.input, call)
             .map_err(|e| self.plugin.error(PluginErrorKind::Protocol, e))?;
         let input = &self.input;
-        let under_way = in_flight::enter(&self.plugin, "Fake::handle", None);
+        let under_way = in_flight::enter(&self.plugin, "fake handle", None);
         // SAFETY: as in `AdapterHandle::call`, for an instance from `fake_new`.
         let buf =
             unsafe { (self.plugin.api.fake_call)(self.instance, input.as_ptr(), input.len()) };

@@ -10,6 +10,8 @@ pub mod stdio;
 pub use discovery::{
     discover, find_plugin, library_file_name, library_ids, search_dirs, Discovery, FailedPlugin,
 };
-pub use in_flight::{oldest_call, CallUnderWay};
+#[cfg(test)]
+pub(crate) use in_flight::enter_for_test;
+pub use in_flight::{oldest_call, stuck_call, CallUnderWay};
 pub use loader::{AdapterHandle, CallError, FakeHandle, LoadError, LoadedPlugin};
 pub use stdio::StdioRedirect;

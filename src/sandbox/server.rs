@@ -21,6 +21,33 @@ struct Session {
     faults: Option<Mutex<FaultPlan>>,
     /// What the fake reported it did (orders created), for batch audits.
     notes: Mutex<Vec<FakeNote>>,
+    /// What went wrong inside the fake, each naming the request: the adapter only sees the
+    /// sandbox's 500 in its place, and `plugin check` must name the fake's own fault.
+    fake_failures: Mutex<Vec<String>>,
+}
+
+impl Session {
+    fn note_failure(&self, why: String) {
+        self.fake_failures
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .push(why);
+    }
+
+    /// The fake's call for `request` failed. After a panic the fake answers every request with
+    /// that panic again: only the request it panicked on is named.
+    fn fake_failed(&self, request: &str, e: &crate::plugin::CallError) {
+        let mut failures = self.fake_failures.lock().unwrap_or_else(|p| p.into_inner());
+        if !e.is_panic() {
+            failures.push(format!("the fake failed on {request}: {}", e.message));
+        } else if !failures.iter().any(|f| f.starts_with("the fake panicked")) {
+            let why = e.message.strip_prefix("plugin panicked in fake: ");
+            failures.push(format!(
+                "the fake panicked on {request}: {}",
+                why.unwrap_or(&e.message)
+            ));
+        }
+    }
 }
 
 #[derive(Default)]
@@ -125,6 +152,7 @@ impl Sandbox {
                 .filter(|(f, _)| !f.is_none())
                 .map(|(f, stream)| Mutex::new(FaultPlan::new(f, stream))),
             notes: Mutex::new(Vec::new()),
+            fake_failures: Mutex::new(Vec::new()),
         });
         self.routes
             .sessions
@@ -166,6 +194,25 @@ impl Sandbox {
             .and_then(|s| s.get(key).cloned());
         session
             .map(|s| s.notes.lock().unwrap_or_else(|p| p.into_inner()).clone())
+            .unwrap_or_default()
+    }
+
+    /// What went wrong inside session `key`'s fake so far: `the fake panicked on POST /orders:
+    /// ...`, `the fake answered GET /users/1 with status 42...`.
+    pub fn fake_failures(&self, key: &str) -> Vec<String> {
+        let session = self
+            .routes
+            .sessions
+            .read()
+            .ok()
+            .and_then(|s| s.get(key).cloned());
+        session
+            .map(|s| {
+                s.fake_failures
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .clone()
+            })
             .unwrap_or_default()
     }
 
@@ -325,8 +372,20 @@ async fn handle(State(routes): State<Arc<Routes>>, req: Request<Body>) -> Respon
         let mut fake = session.fake.lock().unwrap_or_else(|p| p.into_inner());
         fake.call(&call)
     };
+    let request = format!("{} {}", call.request.method, call.request.path);
     match reply {
         Ok(reply) => {
+            let status = reply.response.status;
+            if !(100..=599).contains(&status) {
+                let sent = if StatusCode::from_u16(status).is_ok() {
+                    "sent as it is".to_string()
+                } else {
+                    "the sandbox answered 500 in its place".to_string()
+                };
+                session.note_failure(format!(
+                    "the fake answered {request} with status {status}, not a valid HTTP status (100..=599; {sent})"
+                ));
+            }
             if !reply.notes.is_empty() {
                 session
                     .notes
@@ -365,6 +424,7 @@ async fn handle(State(routes): State<Arc<Routes>>, req: Request<Body>) -> Respon
         }
         Err(e) => {
             tracing::error!(error = %e, "sandbox fake failed");
+            session.fake_failed(&request, &e);
             plain(
                 StatusCode::INTERNAL_SERVER_ERROR,
                 serde_json::json!({"error": "rampsim_fake_failed", "message": e.to_string()})

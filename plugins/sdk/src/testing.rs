@@ -3,8 +3,9 @@
 //! so a type that does not survive the trip fails here first.
 //!
 //! The harness is a deliberately simple engine: it runs the four stages in order, polls with a
-//! doubling wait on a virtual clock (honouring `retry_after_ms`), and gives up after one hour of
-//! virtual time with `timed_out`. The host's engine adds jitter, timeouts and retries.
+//! doubling wait on a virtual clock (or the stage's `retry_after_ms` when longer: the backoff is
+//! a floor, as in the host's engine), and gives up after one hour of virtual time with
+//! `timed_out`. The host's engine adds jitter, timeouts and retries.
 
 use crate::wire::*;
 use crate::{Adapter, Cx, Fake, Plugin};
@@ -151,10 +152,7 @@ impl<P: Plugin> Harness<P> {
                 remember(&mut report, &result);
                 poll += 1;
                 report.polls += 1;
-                let wait = result
-                    .retry_after_ms
-                    .unwrap_or_else(|| 1000u64.saturating_mul(1 << poll.min(6)));
-                self.now_ms += wait as i64;
+                self.now_ms += poll_wait_ms(poll, result.retry_after_ms) as i64;
                 if self.now_ms - started > self.deadline_ms {
                     report.outcome = Outcome::TimedOut;
                     report.stages.push((stage, result));
@@ -239,6 +237,15 @@ impl<P: Plugin> Harness<P> {
             "stage {stage} sent more than 64 requests without finishing"
         )))
     }
+}
+
+/// The virtual wait before poll number `poll` (1 for the first poll again): the doubling
+/// backoff, or the stage's `retry_after_ms` when longer. The backoff is a floor, as in the host's
+/// engine: a provider answering `Retry-After: 0` must not make a journey poll forever without
+/// its clock moving towards the deadline.
+pub fn poll_wait_ms(poll: u32, retry_after_ms: Option<u64>) -> u64 {
+    let backoff = 1000u64.saturating_mul(1 << poll.min(6));
+    retry_after_ms.map_or(backoff, |asked| asked.max(backoff))
 }
 
 fn no_swap(_: &HttpRequest) -> Option<HttpResponse> {
@@ -682,6 +689,14 @@ struct Drive<'a, S: Subject> {
     started: i64,
     deadline_ms: i64,
     report: JourneyReport,
+    /// The stage running, or the last one that ran.
+    at: Option<Stage>,
+    /// Requests sent to the fake so far.
+    fake_calls: usize,
+    /// Requests the fake may be sent before the journey stops (a replay up to a point).
+    fake_budget: Option<usize>,
+    /// The first request the fake panicked on: its number (from 0) and `METHOD /path`.
+    fake_panic: Option<(usize, String)>,
 }
 
 impl<'a, S: Subject> Drive<'a, S> {
@@ -703,6 +718,10 @@ impl<'a, S: Subject> Drive<'a, S> {
                 sensitive: Vec::new(),
                 polls: 0,
             },
+            at: None,
+            fake_calls: 0,
+            fake_budget: None,
+            fake_panic: None,
         }
     }
 
@@ -724,7 +743,21 @@ impl<'a, S: Subject> Drive<'a, S> {
             now_ms: self.now_ms,
             scenario: self.scenario.to_string(),
         };
-        Ok(self.s.fake(&call)?.response)
+        if self.fake_budget.is_some_and(|b| self.fake_calls >= b) {
+            return Err(PluginError::other("the replay stops here"));
+        }
+        let n = self.fake_calls;
+        self.fake_calls += 1;
+        match self.s.fake(&call) {
+            Ok(reply) => Ok(reply.response),
+            Err(e) => {
+                if e.kind == PluginErrorKind::Panic && self.fake_panic.is_none() {
+                    let what = format!("{} {}", call.request.method, call.request.path);
+                    self.fake_panic = Some((n, what));
+                }
+                Err(e)
+            }
+        }
     }
 
     fn adapter(&mut self, call: AdapterCall) -> Result<Step, PluginError> {
@@ -781,6 +814,7 @@ impl<'a, S: Subject> Drive<'a, S> {
             if Some(stage) == until {
                 return Ok(true);
             }
+            self.at = Some(stage);
             if let Some(reason) = self.manifest.stage(stage).and_then(|s| s.skipped.clone()) {
                 self.report
                     .stages
@@ -796,10 +830,7 @@ impl<'a, S: Subject> Drive<'a, S> {
                 remember(&mut self.report, &result);
                 poll += 1;
                 self.report.polls += 1;
-                let wait = result
-                    .retry_after_ms
-                    .unwrap_or_else(|| 1000u64.saturating_mul(1 << poll.min(6)));
-                self.now_ms += wait as i64;
+                self.now_ms += poll_wait_ms(poll, result.retry_after_ms) as i64;
                 if self.now_ms - self.started > self.deadline_ms {
                     self.report.outcome = Outcome::TimedOut;
                     self.report.stages.push((stage, result));
@@ -948,6 +979,10 @@ pub struct StageProbe {
     pub stage: Stage,
     /// The scenario whose journey reached the stage; `None` when none does.
     pub scenario: Option<String>,
+    /// When none reached it: the first scenario that should have but failed on the way
+    /// (`scenario approved failed at register: ...`). `None` when every scenario ended as
+    /// declared before the stage (then none is declared to reach it).
+    pub blocked: Option<String>,
     /// Requests the stage's first step sends; each answer was replaced in turn by every
     /// malformed one (and so was every later answer in that step).
     pub requests: usize,
@@ -1063,6 +1098,7 @@ pub fn probe_malformed_responses<S: Subject>(
         let mut probe = StageProbe {
             stage,
             scenario: None,
+            blocked: None,
             requests: 0,
             cases: 0,
             problems: Vec::new(),
@@ -1079,21 +1115,45 @@ pub fn probe_malformed_responses<S: Subject>(
                 }
             };
             let mut d = Drive::new(&mut s, manifest, &sc.name);
-            if !matches!(d.run(Some(stage)), Ok(true)) {
-                continue;
+            let ran = d.run(Some(stage));
+            let at = d.at.map_or("its start".to_string(), |s| s.to_string());
+            match ran {
+                Ok(true) => {}
+                // Ended before the stage: a failure only when it should have ended otherwise.
+                Ok(false) if d.report.outcome == sc.expected_outcome => continue,
+                Ok(false) => {
+                    probe.blocked.get_or_insert(format!(
+                        "scenario {} ended {} at {at}",
+                        sc.name, d.report.outcome
+                    ));
+                    continue;
+                }
+                Err(e) => {
+                    probe.blocked.get_or_insert(format!(
+                        "scenario {} failed at {at}: {}",
+                        sc.name, e.message
+                    ));
+                    continue;
+                }
             }
             match d.garbled_step(stage, 0, None) {
                 Ok(Case::Finished { sent }) => {
                     probe.scenario = Some(sc.name.clone());
+                    probe.blocked = None;
                     probe.requests = sent;
                     break;
                 }
                 Ok(Case::Judged { .. }) => unreachable!("no malformed kind was given"),
                 Err(e) if e.kind == PluginErrorKind::Panic => {
                     probe.scenario = Some(sc.name.clone());
+                    probe.blocked = None;
+                    // Name the request when it is the fake that panicked.
+                    let on = d.fake_panic.as_ref().map(|(_, r)| format!(" on {r}"));
                     probe.problems.push(format!(
-                        "with true answers (scenario {}): {}",
-                        sc.name, e.message
+                        "with true answers (scenario {}){}: {}",
+                        sc.name,
+                        on.unwrap_or_default(),
+                        e.message
                     ));
                     break;
                 }
@@ -1162,40 +1222,61 @@ pub struct FakeProbe {
     pub problems: Vec<String>,
 }
 
-/// The requests of the first scenario's journey, and the headers of the last request to each
-/// endpoint (which carry the credentials the fake expects by then).
-fn journey_requests<S: Subject>(
-    manifest: &Manifest,
-    init: &AdapterInit,
-    new_subject: &mut impl FnMut(&AdapterInit) -> Result<S, PluginError>,
-) -> Vec<HttpRequest> {
-    let Some(scenario) = manifest.default_scenario() else {
-        return Vec::new();
-    };
-    let Ok(mut s) = new_subject(init) else {
-        return Vec::new();
-    };
-    let mut d = Drive::new(&mut s, manifest, &scenario.name);
-    let _ = d.run(None);
-    d.report.exchanges.into_iter().map(|e| e.request).collect()
+/// The first scenario's journey, which the fake probes replay on a fresh adapter and fake before
+/// each probe request, so the fake knows the credentials the journey obtained.
+struct JourneyReplay {
+    scenario: String,
+    /// The requests of the journey that got an answer.
+    requests: Vec<HttpRequest>,
+    /// How many requests reach the fake before the probe: all of them, unless the fake panicked
+    /// on one. A fake that panicked refuses every later request, so the probe then asks a fake
+    /// that played the journey up to just before that request, and the probes blame no request
+    /// but the one that panics.
+    stop_before: Option<usize>,
 }
 
-/// Sends `request` to a fake that has just played the first scenario's journey (so it knows
-/// the credentials the journey obtained).
-fn ask_fake_after_journey<S: Subject>(
-    manifest: &Manifest,
-    init: &AdapterInit,
-    new_subject: &mut impl FnMut(&AdapterInit) -> Result<S, PluginError>,
-    request: &HttpRequest,
-) -> Result<HttpResponse, PluginError> {
-    let scenario = manifest
-        .default_scenario()
-        .map(|s| s.name.clone())
-        .unwrap_or_default();
-    let mut s = new_subject(init)?;
-    let mut d = Drive::new(&mut s, manifest, &scenario);
-    let _ = d.run(None);
-    d.fake_send(request)
+impl JourneyReplay {
+    fn record<S: Subject>(
+        manifest: &Manifest,
+        init: &AdapterInit,
+        new_subject: &mut impl FnMut(&AdapterInit) -> Result<S, PluginError>,
+    ) -> JourneyReplay {
+        let mut replay = JourneyReplay {
+            scenario: manifest
+                .default_scenario()
+                .map(|s| s.name.clone())
+                .unwrap_or_default(),
+            requests: Vec::new(),
+            stop_before: None,
+        };
+        if manifest.default_scenario().is_none() {
+            return replay;
+        }
+        let Ok(mut s) = new_subject(init) else {
+            return replay;
+        };
+        let mut d = Drive::new(&mut s, manifest, &replay.scenario);
+        let _ = d.run(None);
+        replay.stop_before = d.fake_panic.take().map(|(n, _)| n);
+        replay.requests = d.report.exchanges.into_iter().map(|e| e.request).collect();
+        replay
+    }
+
+    /// Sends `request` to a fresh fake that has just played the journey.
+    fn ask<S: Subject>(
+        &self,
+        manifest: &Manifest,
+        init: &AdapterInit,
+        new_subject: &mut impl FnMut(&AdapterInit) -> Result<S, PluginError>,
+        request: &HttpRequest,
+    ) -> Result<HttpResponse, PluginError> {
+        let mut s = new_subject(init)?;
+        let mut d = Drive::new(&mut s, manifest, &self.scenario);
+        d.fake_budget = self.stop_before;
+        let _ = d.run(None);
+        d.fake_budget = None;
+        d.fake_send(request)
+    }
 }
 
 /// Asks the fake for routes it does not know, each endpoint in turn, with the headers the
@@ -1211,7 +1292,8 @@ pub fn probe_unknown_routes<S: Subject>(
     mut new_subject: impl FnMut(&AdapterInit) -> Result<S, PluginError>,
 ) -> FakeProbe {
     let init = sandbox_init(manifest, profile, START_MS);
-    let requests = journey_requests(manifest, &init, &mut new_subject);
+    let replay = JourneyReplay::record(manifest, &init, &mut new_subject);
+    let requests = &replay.requests;
     const NOT_FOUND: &[u16] = &[404];
     const NOT_FOUND_OR_METHOD: &[u16] = &[404, 405];
     const REFUSED: &[u16] = &[401, 403];
@@ -1223,7 +1305,8 @@ pub fn probe_unknown_routes<S: Subject>(
             None => true,
             // Signed credentials: accepted on their own request, so a refusal elsewhere is
             // about the signature, not the route.
-            Some(last) => ask_fake_after_journey(manifest, &init, &mut new_subject, last)
+            Some(last) => replay
+                .ask(manifest, &init, &mut new_subject, last)
                 .is_ok_and(|r| !REFUSED.contains(&r.status)),
         };
         let headers = last.map(|r| r.headers.clone()).unwrap_or_default();
@@ -1275,7 +1358,7 @@ pub fn probe_unknown_routes<S: Subject>(
         );
         let accepted =
             |status: u16| wanted.contains(&status) || (refusal_ok && REFUSED.contains(&status));
-        match ask_fake_after_journey(manifest, &init, &mut new_subject, &request) {
+        match replay.ask(manifest, &init, &mut new_subject, &request) {
             Err(e) => probe.problems.push(format!("{what}: {}", e.message)),
             Ok(r) if !accepted(r.status) => probe.problems.push(format!(
                 "{what}: answered {} instead of {} ({})",
@@ -1306,10 +1389,10 @@ pub fn probe_malformed_requests<S: Subject>(
     mut new_subject: impl FnMut(&AdapterInit) -> Result<S, PluginError>,
 ) -> FakeProbe {
     let init = sandbox_init(manifest, profile, START_MS);
-    let requests = journey_requests(manifest, &init, &mut new_subject);
+    let replay = JourneyReplay::record(manifest, &init, &mut new_subject);
     let mut seen = std::collections::BTreeSet::new();
     let mut cases: Vec<(&'static str, HttpRequest)> = Vec::new();
-    for r in requests {
+    for r in &replay.requests {
         let route = (
             r.endpoint.clone(),
             r.method.clone(),
@@ -1361,7 +1444,7 @@ pub fn probe_malformed_requests<S: Subject>(
             request.method,
             request.path.split('?').next().unwrap_or("")
         );
-        match ask_fake_after_journey(manifest, &init, &mut new_subject, &request) {
+        match replay.ask(manifest, &init, &mut new_subject, &request) {
             Err(e) => probe.problems.push(format!("{what}: {}", e.message)),
             Ok(r) if !(100..=599).contains(&r.status) => probe
                 .problems
@@ -1509,11 +1592,13 @@ pub fn assert_malformed_responses_fail<P: Plugin>() {
     let probes = probe_malformed_responses(&P::manifest(), &sample_profile(), InProcess::<P>::new);
     let mut problems = Vec::new();
     for p in probes {
-        if p.scenario.is_none() && p.problems.is_empty() {
-            problems.push(format!(
+        match (&p.scenario, &p.blocked) {
+            (None, Some(why)) => problems.push(format!("{}: not reached: {why}", p.stage)),
+            (None, None) if p.problems.is_empty() => problems.push(format!(
                 "{}: no declared scenario reaches this stage, so its answers cannot be checked",
                 p.stage
-            ));
+            )),
+            _ => {}
         }
         problems.extend(p.problems.iter().map(|m| format!("{}: {m}", p.stage)));
     }
@@ -1548,6 +1633,12 @@ mod probe_tests {
     const LENIENT: u8 = 2;
     const FAKE_PANICS: u8 = 3;
     const WRONG_OUTCOME: u8 = 4;
+    /// Polls again at once (`retry_after_ms(0)`) without end once await_kyc has polled.
+    const POLLS_AT_ONCE: u8 = 5;
+    /// The fake panics on `POST /orders` only.
+    const FAKE_PANICS_ON_ORDERS: u8 = 6;
+    /// The fake answers `POST /users` 500: every journey fails at register.
+    const REGISTER_FAILS: u8 = 7;
 
     struct Tiny<const M: u8>;
     struct TinyAdapter<const M: u8> {
@@ -1592,7 +1683,12 @@ mod probe_tests {
         fn new(_: AdapterInit) -> Result<Self, PluginError> {
             Ok(TinyAdapter { polls: 0 })
         }
-        fn begin(&mut self, stage: Stage, _: &mut Cx) -> Result<Step, PluginError> {
+        fn begin(&mut self, stage: Stage, cx: &mut Cx) -> Result<Step, PluginError> {
+            if M == POLLS_AT_ONCE && stage == Stage::AwaitKyc && cx.poll() > 0 {
+                return Ok(Step::Finish {
+                    result: StageResult::poll("still pending").retry_after_ms(0),
+                });
+            }
             let path = match stage {
                 Stage::Register => "/users",
                 Stage::AwaitKyc => "/users/1",
@@ -1642,6 +1738,10 @@ mod probe_tests {
                 return HttpResponse::json(401, &serde_json::json!({"error": "unauthorized"}));
             }
             match request.path.as_str() {
+                "/orders" if M == FAKE_PANICS_ON_ORDERS => panic!("no orders today"),
+                "/users" if M == REGISTER_FAILS => {
+                    HttpResponse::json(500, &serde_json::json!({"error": "down"}))
+                }
                 "/users" | "/users/1" | "/orders" if request.method == "POST" => {
                     HttpResponse::json(200, &serde_json::json!({"id": "1"}))
                 }
@@ -1723,6 +1823,84 @@ mod probe_tests {
             check_every_scenario::<Tiny<WRONG_OUTCOME>>(&sample_profile()),
             ["scenario ok: ended rejected at await_kyc: no; it declares order_created"]
         );
+    }
+
+    /// Runs `f` on a thread of its own and fails the test if it takes more than 30 s (a journey
+    /// that never ends would otherwise hang `cargo test`).
+    fn within_30_s<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T {
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || tx.send(f()));
+        rx.recv_timeout(std::time::Duration::from_secs(30))
+            .expect("did not end within 30 s")
+    }
+
+    #[test]
+    fn a_retry_after_of_zero_still_moves_the_clock_to_the_deadline() {
+        // The backoff is a floor, as in the host's engine: polls at once never end otherwise.
+        let h = within_30_s(|| {
+            Harness::<Tiny<POLLS_AT_ONCE>>::new("ok")
+                .run(sample_profile())
+                .unwrap()
+        });
+        assert_eq!(h.outcome, Outcome::TimedOut);
+        assert_eq!(h.stages.last().unwrap().0, Stage::AwaitKyc);
+        assert!(h.polls > 10 && h.polls < 100, "{} polls", h.polls);
+        let r = within_30_s(|| {
+            let m = Tiny::<POLLS_AT_ONCE>::manifest();
+            let init = sandbox_init(&m, &sample_profile(), START_MS);
+            let mut s = InProcess::<Tiny<POLLS_AT_ONCE>>::new(&init).unwrap();
+            run_journey(&mut s, &m, "ok").unwrap()
+        });
+        assert_eq!((r.outcome, r.polls), (h.outcome, h.polls));
+        // The probes drive the same journeys.
+        let probe = within_30_s(|| {
+            let m = Tiny::<POLLS_AT_ONCE>::manifest();
+            probe_unknown_routes(&m, &sample_profile(), InProcess::<Tiny<POLLS_AT_ONCE>>::new)
+        });
+        assert!(probe.problems.is_empty(), "{probe:?}");
+        assert_eq!(poll_wait_ms(1, Some(0)), 2000);
+        assert_eq!(poll_wait_ms(1, Some(9000)), 9000);
+        assert_eq!(poll_wait_ms(9, None), 64_000);
+    }
+
+    #[test]
+    fn a_fake_panicking_on_one_request_is_not_blamed_for_the_probes_after_it() {
+        type P = Tiny<FAKE_PANICS_ON_ORDERS>;
+        let m = P::manifest();
+        let unknown = probe_unknown_routes(&m, &sample_profile(), InProcess::<P>::new);
+        assert!(unknown.cases >= 4, "{unknown:?}");
+        assert_eq!(unknown.problems, Vec::<String>::new());
+        // The spoilt requests are those of the journey up to the panic: none is blamed.
+        let spoilt = probe_malformed_requests(&m, &sample_profile(), InProcess::<P>::new);
+        assert_eq!(spoilt.problems, Vec::<String>::new());
+        // The malformed-answer probe of create_order names the panic with true answers.
+        let probes = malformed::<P>();
+        let order = probes
+            .iter()
+            .find(|p| p.stage == Stage::CreateOrder)
+            .unwrap();
+        assert_eq!(
+            order.problems,
+            ["with true answers (scenario ok) on POST /orders: plugin panicked in fake: no orders today"]
+        );
+    }
+
+    #[test]
+    fn stages_after_a_failed_one_are_not_reached_because_of_it() {
+        let probes = malformed::<Tiny<REGISTER_FAILS>>();
+        let register = &probes[0];
+        assert_eq!(register.scenario.as_deref(), Some("ok"));
+        for p in &probes[1..] {
+            assert_eq!(p.scenario, None, "{p:?}");
+            assert_eq!(
+                p.blocked.as_deref(),
+                Some("scenario ok ended failed at register"),
+                "{p:?}"
+            );
+        }
+        // A stage no scenario is declared to reach is not blocked: it wants a scenario.
+        let right = malformed::<Tiny<RIGHT>>();
+        assert!(right.iter().all(|p| p.blocked.is_none()), "{right:?}");
     }
 
     #[test]
