@@ -140,18 +140,25 @@ fn id_not_matching_the_config_is_refused() {
     );
 }
 
-#[test]
-fn a_panicking_adapter_fails_the_journey_and_the_host_goes_on() {
-    let dir = fixture_plugin(Some("panic_adapter"), "fixture");
+/// `rampsim run --json` with the fixture built with `feature`, which must end the journey
+/// `failed` (exit 13): its output and last event.
+fn failed_run(feature: &str) -> (std::process::Output, serde_json::Value) {
+    let dir = fixture_plugin(Some(feature), "fixture");
     let cfg = TestConfig::new(&[dir], "fixture", "");
     let out = cfg.rampsim(&["run", "--json"]);
     assert_eq!(
         out.status.code(),
         Some(13),
-        "stderr: {}",
+        "{feature}: stderr: {}",
         String::from_utf8_lossy(&out.stderr)
     );
     let fin = finished(&out);
+    (out, fin)
+}
+
+#[test]
+fn a_panicking_adapter_fails_the_journey_and_the_host_goes_on() {
+    let (out, fin) = failed_run("panic_adapter");
     assert_eq!(fin["outcome"], "failed");
     let msg = fin["message"].as_str().unwrap();
     assert!(
@@ -224,16 +231,7 @@ fn a_library_that_fails_to_load_is_listed_once_with_why() {
 
 #[test]
 fn a_plugin_claiming_an_order_it_never_placed_fails_the_journey() {
-    let dir = fixture_plugin(Some("early_order_created"), "fixture");
-    let cfg = TestConfig::new(&[dir], "fixture", "");
-    let out = cfg.rampsim(&["run", "--json"]);
-    assert_eq!(
-        out.status.code(),
-        Some(13),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let fin = finished(&out);
+    let (_, fin) = failed_run("early_order_created");
     assert_eq!(fin["outcome"], "failed", "{fin}");
     assert_eq!(fin["stage"], "register", "{fin}");
     assert!(
@@ -247,21 +245,11 @@ fn a_plugin_claiming_an_order_it_never_placed_fails_the_journey() {
 #[test]
 fn a_path_without_its_leading_slash_is_refused_before_anything_is_sent() {
     // `https://api.example` + `users` is another host, which would get the credentials.
-    let dir = fixture_plugin(Some("relative_path"), "fixture");
-    let cfg = TestConfig::new(&[dir], "fixture", "");
-    let out = cfg.rampsim(&["run", "--json"]);
-    assert_eq!(
-        out.status.code(),
-        Some(13),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let fin = finished(&out);
+    let (out, fin) = failed_run("relative_path");
     assert!(
-        fin["message"]
-            .as_str()
-            .unwrap()
-            .contains("plugin fixture 0.0.1 asked for POST `users` on endpoint `api`: a path must start with `/`"),
+        fin["message"].as_str().unwrap().contains(
+            "plugin fixture 0.0.1 asked for POST `users` on endpoint `api`: a path must start with `/`"
+        ),
         "{fin}"
     );
     assert!(

@@ -762,50 +762,34 @@ mod tests {
     #[test]
     fn the_last_poll_falls_on_the_deadline_unless_the_provider_asked_to_wait_longer() {
         let s = Duration::from_secs;
-        let deadline = s(60);
-        // Room for the backoff: it is the wait, or the Retry-After when longer.
-        assert_eq!(
-            next_poll(s(8), None, s(10), deadline),
-            NextPoll::After(s(8))
-        );
-        assert_eq!(
-            next_poll(s(8), Some(s(20)), s(10), deadline),
-            NextPoll::After(s(20))
-        );
-        assert_eq!(
-            next_poll(s(8), Some(s(2)), s(10), deadline),
-            NextPoll::After(s(8))
-        );
-        // A backoff past the deadline is cut: one last poll at the deadline (42 s spent, 18 s
-        // left), not a stop 18 s early.
-        assert_eq!(
-            next_poll(s(30), None, s(42), deadline),
-            NextPoll::After(s(18))
-        );
-        assert_eq!(
-            next_poll(s(30), Some(s(5)), s(42), deadline),
-            NextPoll::After(s(18))
-        );
-        // A Retry-After past the deadline is not cut: it is why the stage stops.
-        assert_eq!(
-            next_poll(s(1), Some(s(86_400)), s(0), deadline),
-            NextPoll::Over {
-                blame: Some(s(86_400))
-            }
-        );
-        assert_eq!(
-            next_poll(s(30), Some(s(25)), s(42), deadline),
-            NextPoll::Over { blame: Some(s(25)) }
-        );
-        // Polled at the deadline and still not final: time ran out, whatever was asked.
-        assert_eq!(
-            next_poll(s(30), None, s(60), deadline),
-            NextPoll::Over { blame: None }
-        );
-        assert_eq!(
-            next_poll(s(30), Some(s(5)), s(61), deadline),
-            NextPoll::Over { blame: None }
-        );
+        let after = |secs| NextPoll::After(s(secs));
+        let over = |blame: Option<u64>| NextPoll::Over {
+            blame: blame.map(s),
+        };
+        // (backoff, Retry-After, spent, what then) with a 60 s deadline.
+        let cases = [
+            // Room for the backoff: it is the wait, or the Retry-After when longer.
+            (8, None, 10, after(8)),
+            (8, Some(20), 10, after(20)),
+            (8, Some(2), 10, after(8)),
+            // A backoff past the deadline is cut: one last poll at the deadline (42 s spent,
+            // 18 s left), not a stop 18 s early.
+            (30, None, 42, after(18)),
+            (30, Some(5), 42, after(18)),
+            // A Retry-After past the deadline is not cut: it is why the stage stops.
+            (1, Some(86_400), 0, over(Some(86_400))),
+            (30, Some(25), 42, over(Some(25))),
+            // Polled at the deadline and still not final: time ran out, whatever was asked.
+            (30, None, 60, over(None)),
+            (30, Some(5), 61, over(None)),
+        ];
+        for (backoff, asked, spent, then) in cases {
+            assert_eq!(
+                next_poll(s(backoff), asked.map(s), s(spent), s(60)),
+                then,
+                "backoff {backoff} s, Retry-After {asked:?}, {spent} s spent"
+            );
+        }
     }
 
     #[test]

@@ -184,15 +184,17 @@ impl Sandbox {
         }
     }
 
-    /// What session `key`'s fake reported so far (orders it created).
-    pub fn notes(&self, key: &str) -> Vec<FakeNote> {
-        let session = self
-            .routes
+    fn session(&self, key: &str) -> Option<Arc<Session>> {
+        self.routes
             .sessions
             .read()
             .ok()
-            .and_then(|s| s.get(key).cloned());
-        session
+            .and_then(|s| s.get(key).cloned())
+    }
+
+    /// What session `key`'s fake reported so far (orders it created).
+    pub fn notes(&self, key: &str) -> Vec<FakeNote> {
+        self.session(key)
             .map(|s| s.notes.lock().unwrap_or_else(|p| p.into_inner()).clone())
             .unwrap_or_default()
     }
@@ -200,13 +202,7 @@ impl Sandbox {
     /// What went wrong inside session `key`'s fake so far: `the fake panicked on POST /orders:
     /// ...`, `the fake answered GET /users/1 with status 42...`.
     pub fn fake_failures(&self, key: &str) -> Vec<String> {
-        let session = self
-            .routes
-            .sessions
-            .read()
-            .ok()
-            .and_then(|s| s.get(key).cloned());
-        session
+        self.session(key)
             .map(|s| {
                 s.fake_failures
                     .lock()
