@@ -138,6 +138,24 @@ fn shell_quote(s: &str) -> String {
 }
 
 /// After the UI quits, the shell must be back and the terminal cooked again.
+/// Opens the app in `tmux` on the fixture plugin built with `feature`, and waits until a
+/// journey is ready. The config (and its directory) lives as long as the returned value.
+fn open_on_fixture(tmux: &Tmux, feature: &str) -> TestConfig {
+    let dir = fixture_plugin(Some(feature), "fixture");
+    let cfg = TestConfig::new(&[dir], "fixture", "");
+    tmux.type_line(&format!(
+        "{} --config {}",
+        shell_quote(&rampsim_exe().display().to_string()),
+        shell_quote(&cfg.path.display().to_string())
+    ));
+    tmux.wait_for(
+        |s| s.contains("n runs register"),
+        Duration::from_secs(30),
+        "a ready journey",
+    );
+    cfg
+}
+
 fn assert_terminal_is_back(tmux: &Tmux) {
     let back = tmux.wait_for(
         |s| s.trim_end().ends_with(PROMPT.trim_end()),
@@ -330,19 +348,8 @@ fn plugin_output_never_reaches_the_screen() {
         return;
     };
     // The fixture plugin built to println! and eprintln! in its adapter and its fake.
-    let dir = fixture_plugin(Some("noisy"), "fixture");
-    let cfg = TestConfig::new(&[dir], "fixture", "");
+    let cfg = open_on_fixture(&tmux, "noisy");
     let log = cfg.dir.path().join("rampsim.log");
-    tmux.type_line(&format!(
-        "{} --config {}",
-        shell_quote(&rampsim_exe().display().to_string()),
-        shell_quote(&cfg.path.display().to_string())
-    ));
-    tmux.wait_for(
-        |s| s.contains("n runs register"),
-        Duration::from_secs(30),
-        "a ready journey",
-    );
     tmux.press("a");
     let screen = tmux.wait_for(
         |s| s.contains("outcome order_created"),
@@ -421,18 +428,7 @@ fn q_leaves_even_while_a_plugin_call_never_returns() {
         );
         return;
     };
-    let dir = fixture_plugin(Some("spin_adapter"), "fixture");
-    let cfg = TestConfig::new(&[dir], "fixture", "");
-    tmux.type_line(&format!(
-        "{} --config {}",
-        shell_quote(&rampsim_exe().display().to_string()),
-        shell_quote(&cfg.path.display().to_string())
-    ));
-    tmux.wait_for(
-        |s| s.contains("n runs register"),
-        Duration::from_secs(30),
-        "a ready journey",
-    );
+    let _cfg = open_on_fixture(&tmux, "spin_adapter");
     tmux.press("a");
     tmux.wait_for(
         |s| s.contains("running await_kyc"),

@@ -323,17 +323,12 @@ impl Journey {
             Some((s, started_ms, polls)) if s == stage => (started_ms, polls),
             _ => (self.now(), 0),
         };
-        self.emit(Event::StageFinished {
+        self.stage_finished(
             stage,
-            state: StageState::Cancelled,
-            message: message.clone(),
-            kyc_status: self.kyc_status,
-            provider_status: self.provider_status.clone(),
-            order_id: self.order_id.clone(),
-            polls,
-            duration_ms: self.now() - started_ms,
-            at_ms: self.now(),
-        });
+            StageState::Cancelled,
+            message.clone(),
+            (polls, started_ms),
+        );
         self.finish(Outcome::Failed, Some(stage), message, next_step)
     }
 
@@ -376,17 +371,12 @@ impl Journey {
                 Ok(r) => r,
                 Err(f) => {
                     let message = self.with_acted_on(f.message(stage));
-                    self.emit(Event::StageFinished {
+                    self.stage_finished(
                         stage,
-                        state: StageState::Failed,
-                        message: message.clone(),
-                        kyc_status: self.kyc_status,
-                        provider_status: self.provider_status.clone(),
-                        order_id: self.order_id.clone(),
-                        polls: poll,
-                        duration_ms: self.now() - stage_start,
-                        at_ms: self.now(),
-                    });
+                        StageState::Failed,
+                        message.clone(),
+                        (poll, stage_start),
+                    );
                     self.finish(Outcome::Failed, Some(stage), message, None);
                     return StageState::Failed;
                 }
@@ -456,19 +446,35 @@ impl Journey {
                 result.next_step,
             ),
         };
+        self.stage_finished(
+            stage,
+            StageState::Ended,
+            message.clone(),
+            (polls, stage_start),
+        );
+        self.finish(Outcome::TimedOut, Some(stage), message, next_step);
+        StageState::Ended
+    }
+
+    /// The `StageFinished` event of `stage`, with what the journey knows now.
+    fn stage_finished(
+        &self,
+        stage: Stage,
+        state: StageState,
+        message: String,
+        (polls, started_ms): (u32, i64),
+    ) {
         self.emit(Event::StageFinished {
             stage,
-            state: StageState::Ended,
-            message: message.clone(),
+            state,
+            message,
             kyc_status: self.kyc_status,
             provider_status: self.provider_status.clone(),
             order_id: self.order_id.clone(),
             polls,
-            duration_ms: self.now() - stage_start,
+            duration_ms: self.now() - started_ms,
             at_ms: self.now(),
         });
-        self.finish(Outcome::TimedOut, Some(stage), message, next_step);
-        StageState::Ended
     }
 
     fn remember(&mut self, r: &StageResult) {
@@ -512,17 +518,7 @@ impl Journey {
             Next::Skipped => StageState::Skipped,
             Next::Finish(_) => StageState::Ended,
         };
-        self.emit(Event::StageFinished {
-            stage,
-            state,
-            message: result.message.clone(),
-            kyc_status: self.kyc_status,
-            provider_status: self.provider_status.clone(),
-            order_id: self.order_id.clone(),
-            polls,
-            duration_ms: self.now() - stage_start,
-            at_ms: self.now(),
-        });
+        self.stage_finished(stage, state, result.message.clone(), (polls, stage_start));
         self.next_stage = stage.index() + 1;
         match result.next {
             Next::Finish(outcome) => {
