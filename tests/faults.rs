@@ -431,4 +431,23 @@ fn broken_answers_to_requests_safe_to_repeat_are_sent_again() {
             .contains("(after 4 attempts)"),
         "{fin}"
     );
+    // A refusal that came after a retried 429 or 5xx is not a transient failure: no note.
+    let out = cfg.rampsim(&[
+        "run",
+        "--provider",
+        "paxos",
+        "--scenario",
+        "insufficient_funds",
+        "--faults",
+        "seed=3,429=0.3,5xx=0.2",
+        "--clock",
+        "virtual",
+        "--json",
+    ]);
+    let fin = finished(&out);
+    let message = fin["message"].as_str().unwrap();
+    assert!(
+        message.contains("Insufficient Funds") && !message.contains("attempts"),
+        "{fin}"
+    );
 }

@@ -229,7 +229,10 @@ impl Journey {
                         // A 429 the host would have retried but for a wait longer than a stage may
                         // last: if the step fails, it says when to try again. Each answer handed
                         // to the adapter replaces what an earlier one said.
-                        self.attempts = (attempt > 1).then_some(attempt);
+                        // "after N attempts" only when this answer is of the kind that was
+                        // retried: a refusal after a retried 503 is not a transient failure.
+                        let retried_kind = retryable_status(response.status) || broken.is_some();
+                        self.attempts = (attempt > 1 && retried_kind).then_some(attempt);
                         self.rate_limited = if response.status == 429 && attempt <= max_retries {
                             asked.filter(|a| *a > self.spec.engine.kyc_deadline)
                         } else {
