@@ -301,6 +301,7 @@ fn init(scenario: &str) -> AppInit {
         log_file: "/home/operator/rampsim/rampsim.log".into(),
         config_path: "/home/operator/rampsim/config.toml".into(),
         journeys_dir: "/home/operator/rampsim/journeys".into(),
+        provider_profiles: Default::default(),
     }
 }
 

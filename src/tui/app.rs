@@ -35,6 +35,17 @@ pub struct AppInit {
     pub config_path: PathBuf,
     /// Where `w` saves transcripts (config.toml's `journeys_dir`).
     pub journeys_dir: PathBuf,
+    /// The providers whose `[providers.ID]` names a profile other than `profile`.
+    pub provider_profiles: std::collections::HashMap<String, String>,
+}
+
+impl AppInit {
+    /// The profile a journey with `provider` starts on.
+    pub fn profile_for(&self, provider: &str) -> &str {
+        self.provider_profiles
+            .get(provider)
+            .map_or(self.profile.as_str(), String::as_str)
+    }
 }
 
 impl AppInit {
@@ -58,6 +69,12 @@ impl AppInit {
             log_file: absolute(&app.log_file),
             config_path: absolute(&host.config.path),
             journeys_dir: absolute(&app.journeys_dir),
+            provider_profiles: host
+                .config
+                .providers
+                .iter()
+                .filter_map(|(id, p)| Some((id.clone(), p.profile.clone()?)))
+                .collect(),
         }
     }
 }
@@ -193,6 +210,9 @@ pub struct App {
     /// The journey a new setup replaced, when it had run stages: `w` saves it until the new
     /// one is ready, so switching provider or resetting loses nothing unsaved.
     pub previous: Option<JourneyInfo>,
+    /// Profiles edited with `e`, by the name of the profile edited: a provider that starts on
+    /// that profile gets the edit, one configured with another profile starts on its own.
+    pub edited: std::collections::HashMap<String, (String, rampsim_plugin_sdk::wire::Profile)>,
     /// The chosen provider asked for the live confirmation: it is configured live.
     pub live_chosen: bool,
     pub should_quit: bool,
@@ -224,6 +244,7 @@ impl App {
             unredacted: false,
             status: None,
             previous: None,
+            edited: std::collections::HashMap::new(),
             live_chosen: false,
             should_quit: false,
             dirty: true,
@@ -633,10 +654,21 @@ impl App {
                             );
                             return Vec::new();
                         }
-                        // The profile is the user's, not the provider's: an edit goes along,
-                        // as it does on a scenario switch, and the log says so.
-                        if let Some((name, _)) = &self.choice.profile {
-                            self.note(LogLevel::Info, format!("profile {name} kept for {id}"));
+                        // The profile is the user's, not the provider's: an edit goes along
+                        // to a provider that starts on the profile edited; one configured with
+                        // another profile starts on its own (and gets back its edit, if any).
+                        let profile = self.init.profile_for(&id).to_string();
+                        let leaving = self.choice.profile.take();
+                        self.choice.profile = self.edited.get(&profile).cloned();
+                        match (&self.choice.profile, leaving) {
+                            (Some((name, _)), _) => {
+                                self.note(LogLevel::Info, format!("profile {name} kept for {id}"))
+                            }
+                            (None, Some((name, _))) => self.note(
+                                LogLevel::Info,
+                                format!("{id} starts on its configured profile {profile}; {name} is kept for the providers that start on it"),
+                            ),
+                            (None, None) => {}
                         }
                         self.choice.provider = Some(id);
                         self.choice.scenario = None;
@@ -683,6 +715,8 @@ impl App {
                     LogLevel::Info,
                     format!("profile {name} applied: starting a new journey"),
                 );
+                self.edited
+                    .insert(form.name.clone(), (name.clone(), form.profile.clone()));
                 self.choice.profile = Some((name, form.profile));
                 self.new_journey()
             }
@@ -783,7 +817,8 @@ impl App {
         match (&self.choice.profile, &self.info) {
             (Some((name, _)), _) => name,
             (None, Some(i)) => &i.profile_name,
-            (None, None) => &self.init.profile,
+            // Before the journey is ready: the profile the chosen provider starts on.
+            (None, None) => self.init.profile_for(self.provider()),
         }
     }
 
@@ -1293,6 +1328,7 @@ mod tests {
             log_file: "/var/log/rampsim.log".into(),
             config_path: "/etc/rampsim/config.toml".into(),
             journeys_dir: "/var/lib/rampsim/journeys".into(),
+            provider_profiles: [("kriptomat".to_string(), "anna".to_string())].into(),
         }
     }
 
@@ -1686,28 +1722,41 @@ mod tests {
     }
 
     #[test]
-    fn an_edited_profile_goes_along_to_every_provider() {
+    fn an_edit_goes_to_the_providers_that_start_on_the_profile_edited() {
         let mut app = ready_app();
         found_paxos_and_stripe(&mut app);
         let edited = Profile {
             first_name: "Robert".into(),
             ..Profile::default()
         };
-        app.choice.profile = Some(("billy (edited)".into(), edited));
-        for (index, provider) in [(1, "stripe"), (0, "paxos")] {
-            let effects = pick(&mut app, index);
+        let edit = ("billy (edited)".to_string(), edited);
+        app.edited.insert("billy".into(), edit.clone());
+        app.choice.profile = Some(edit);
+        let mut switch = |app: &mut App, index: usize, provider: &str| {
+            let effects = pick(app, index);
             let Effect::Runner(RunnerCommand::Setup(choice)) = &effects[0] else {
                 panic!("{effects:?}")
             };
-            assert_eq!(
-                choice.profile.as_ref().map(|p| p.1.first_name.as_str()),
-                Some("Robert"),
-                "{provider} gets the edit"
-            );
             app.update(Action::Runner(RunnerReport::Preparing {
                 provider: provider.into(),
             }));
-        }
+            choice.profile.as_ref().map(|p| p.1.first_name.clone())
+        };
+        // Stripe starts on billy as well: the edit goes along.
+        assert_eq!(switch(&mut app, 1, "stripe"), Some("Robert".into()));
+        assert_eq!(switch(&mut app, 0, "paxos"), Some("Robert".into()));
+        // Configured with its own profile, stripe starts on it (and says so); paxos gets the
+        // edit back.
+        app.init
+            .provider_profiles
+            .insert("stripe".into(), "anna".into());
+        assert_eq!(switch(&mut app, 1, "stripe"), None);
+        let shown = screen(&app);
+        assert!(
+            shown.contains("profile anna") && shown.contains("stripe starts on its configured"),
+            "{shown}"
+        );
+        assert_eq!(switch(&mut app, 0, "paxos"), Some("Robert".into()));
     }
 
     fn screen(app: &App) -> String {

@@ -216,6 +216,7 @@ mod tests {
             log_file: "/l".into(),
             config_path: "/c".into(),
             journeys_dir: "/j".into(),
+            provider_profiles: Default::default(),
         };
         let mut app = App::new(init, 80, 24);
         app.unredacted = true;
