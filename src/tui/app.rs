@@ -1732,7 +1732,7 @@ mod tests {
         let edit = ("billy (edited)".to_string(), edited);
         app.edited.insert("billy".into(), edit.clone());
         app.choice.profile = Some(edit);
-        let mut switch = |app: &mut App, index: usize, provider: &str| {
+        let switch = |app: &mut App, index: usize, provider: &str| {
             let effects = pick(app, index);
             let Effect::Runner(RunnerCommand::Setup(choice)) = &effects[0] else {
                 panic!("{effects:?}")
