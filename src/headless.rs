@@ -92,7 +92,30 @@ pub async fn run(host: &Host, args: &RunArgs) -> i32 {
     // Ctrl-C cancels the running stage; the journey says where it stopped and the transcript,
     // if asked for, still gets written. A plugin call that never returns holds this thread and
     // this select with it: the watchdog, on another thread, then ends the process.
-    let _watchdog = crate::interrupt::Watchdog::start(output.err_handle());
+    // The transcript is written by whichever ends first: the journey, or the watchdog giving
+    // up on it (then with the journey so far).
+    let pending = Arc::new(std::sync::Mutex::new(file.zip(recorder)));
+    let last_words: crate::interrupt::LastWords = {
+        let (pending, redactor) = (pending.clone(), redactor.clone());
+        Box::new(move || {
+            let (file, recorder) = pending.lock().unwrap_or_else(|p| p.into_inner()).take()?;
+            Some(
+                match recorder.write(file, &redactor.snapshot(), redaction) {
+                    Ok(path) => format!(
+                        "transcript of the journey so far written to {}{}",
+                        path.display(),
+                        if redaction == Redaction::Unredacted {
+                            " (UNREDACTED: do not share it)"
+                        } else {
+                            " (redacted)"
+                        }
+                    ),
+                    Err(e) => crate::redact::global_redact(&e.to_string()).into_owned(),
+                },
+            )
+        })
+    };
+    let _watchdog = crate::interrupt::Watchdog::start(output.err_handle(), Some(last_words));
     let finished = tokio::select! {
         f = journey.run_to_end() => f,
         _ = tokio::signal::ctrl_c() => {
@@ -100,7 +123,8 @@ pub async fn run(host: &Host, args: &RunArgs) -> i32 {
             journey.cancelled(stage)
         }
     };
-    if let (Some(file), Some(recorder)) = (file, recorder) {
+    let pending = pending.lock().unwrap_or_else(|p| p.into_inner()).take();
+    if let Some((file, recorder)) = pending {
         match recorder.write(file, &redactor.snapshot(), redaction) {
             Ok(path) if redaction == Redaction::Unredacted => output.err(format!(
                 "rampsim: UNREDACTED transcript written to {}: it contains real secrets and KYC data; do not share it",

@@ -23,6 +23,10 @@ pub const INTERRUPTED_EXIT: i32 = 130;
 /// redirected; see [`crate::output::Output`]).
 pub type ErrWriter = Arc<Mutex<Box<dyn Write + Send>>>;
 
+/// What to do before leaving a stuck journey behind (write its transcript so far); returns a
+/// line to say.
+pub type LastWords = Box<dyn FnOnce() -> Option<String> + Send>;
+
 /// Listens for Ctrl-C from [`Watchdog::start`] until dropped.
 pub struct Watchdog {
     task: Option<tokio::task::JoinHandle<()>>,
@@ -31,10 +35,10 @@ pub struct Watchdog {
 impl Watchdog {
     /// Starts listening now, before the journey runs (a call that never returns would leave no
     /// later moment). Call inside the runtime.
-    pub fn start(err: ErrWriter) -> Watchdog {
+    pub fn start(err: ErrWriter, last_words: Option<LastWords>) -> Watchdog {
         match signal(SignalKind::interrupt()) {
             Ok(interrupts) => Watchdog {
-                task: Some(tokio::spawn(watch(interrupts, err))),
+                task: Some(tokio::spawn(watch(interrupts, err, last_words))),
             },
             Err(e) => {
                 // The journey's own Ctrl-C handling still works; only a stuck call cannot be left.
@@ -53,7 +57,7 @@ impl Drop for Watchdog {
     }
 }
 
-async fn watch(mut interrupts: Signal, err: ErrWriter) {
+async fn watch(mut interrupts: Signal, err: ErrWriter, mut last_words: Option<LastWords>) {
     // The first Ctrl-C: the journey cancels its stage, and normally this task is dropped soon.
     if interrupts.recv().await.is_none() {
         return;
@@ -67,6 +71,7 @@ async fn watch(mut interrupts: Signal, err: ErrWriter) {
             exit(
                 &err,
                 &format!("{}; exiting", call.did_not_return()),
+                last_words.take(),
                 STUCK_EXIT,
             );
         }
@@ -79,12 +84,17 @@ async fn watch(mut interrupts: Signal, err: ErrWriter) {
         Some(call) => format!("interrupted again; exiting ({})", call.did_not_return()),
         None => "interrupted again; exiting".to_string(),
     };
-    exit(&err, &why, INTERRUPTED_EXIT);
+    exit(&err, &why, last_words, INTERRUPTED_EXIT);
 }
 
-/// Says why and ends the process, leaving the journey's thread where it is.
-fn exit(err: &ErrWriter, why: &str, code: i32) -> ! {
+/// Says why and ends the process, leaving the journey's thread where it is (after its last
+/// words: the process's exit runs no destructor, so nothing else would write or remove a
+/// transcript file already created).
+fn exit(err: &ErrWriter, why: &str, last_words: Option<LastWords>, code: i32) -> ! {
     tracing::error!("{why}");
     crate::output::write_line(err, format!("rampsim: {why}"));
+    if let Some(line) = last_words.and_then(|f| f()) {
+        crate::output::write_line(err, format!("rampsim: {line}"));
+    }
     std::process::exit(code)
 }

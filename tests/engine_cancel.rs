@@ -122,10 +122,23 @@ async fn a_stage_cancelled_before_it_ran_reports_nothing_ran() {
 
 /// `rampsim run` with the fixture whose `begin(await_kyc)` never returns, once it is inside
 /// that call (its `stage_started` line is out).
+/// `rampsim run` on a plugin stuck in `begin(await_kyc)`, saving its transcript at
+/// `<config dir>/stuck.har`.
 fn run_stuck_in_begin() -> (TestConfig, Child) {
     let dir = fixture_plugin(Some("spin_adapter"), "fixture");
     let cfg = TestConfig::new(&[dir], "fixture", "");
-    let mut child = cfg.spawn(&["run", "--clock", "virtual", "--json"], Stdio::piped());
+    let har = cfg.dir.path().join("stuck.har");
+    let mut child = cfg.spawn(
+        &[
+            "run",
+            "--clock",
+            "virtual",
+            "--json",
+            "--transcript",
+            har.to_str().unwrap(),
+        ],
+        Stdio::piped(),
+    );
     let stdout = BufReader::new(child.stdout.take().unwrap());
     for line in stdout.lines() {
         let line = line.unwrap();
@@ -163,7 +176,7 @@ const STUCK: &str = "plugin fixture 0.0.1 did not return from adapter begin(awai
 
 #[test]
 fn ctrl_c_ends_a_run_whose_plugin_call_never_returns() {
-    let (_cfg, mut child) = run_stuck_in_begin();
+    let (cfg, mut child) = run_stuck_in_begin();
     ctrl_c(&child);
     // The grace (2 s) and a margin for a busy machine.
     let (status, stderr) = exits_within(&mut child, Duration::from_secs(10));
@@ -171,6 +184,23 @@ fn ctrl_c_ends_a_run_whose_plugin_call_never_returns() {
     assert!(
         stderr.contains(&format!("rampsim: {STUCK}; exiting")),
         "{stderr}"
+    );
+    // The transcript holds the journey so far, not an empty file in the way of the next run.
+    let har = cfg.dir.path().join("stuck.har");
+    assert!(
+        stderr.contains(&format!(
+            "transcript of the journey so far written to {}",
+            har.display()
+        )),
+        "{stderr}"
+    );
+    let saved: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&har).unwrap()).expect("a whole HAR");
+    assert!(
+        saved["log"]["entries"]
+            .as_array()
+            .is_some_and(|e| !e.is_empty()),
+        "register's requests are in it"
     );
 }
 
