@@ -91,29 +91,21 @@ pub async fn run(host: &Host, args: &RunArgs) -> i32 {
     };
     // Ctrl-C cancels the running stage; the journey says where it stopped and the transcript,
     // if asked for, still gets written. A plugin call that never returns holds this thread and
-    // this select with it: the watchdog, on another thread, then ends the process.
-    // The transcript is written by whichever ends first: the journey, or the watchdog giving
-    // up on it (then with the journey so far).
+    // this select with it: the watchdog, on another thread, then ends the process, writing the
+    // transcript of the journey so far. Whichever ends first writes it.
     let pending = Arc::new(std::sync::Mutex::new(file.zip(recorder)));
-    let last_words: crate::interrupt::LastWords = {
+    let write_pending = {
         let (pending, redactor) = (pending.clone(), redactor.clone());
-        Box::new(move || {
+        move |so_far: &str| {
             let (file, recorder) = pending.lock().unwrap_or_else(|p| p.into_inner()).take()?;
-            Some(
-                match recorder.write(file, &redactor.snapshot(), redaction) {
-                    Ok(path) => format!(
-                        "transcript of the journey so far written to {}{}",
-                        path.display(),
-                        if redaction == Redaction::Unredacted {
-                            " (UNREDACTED: do not share it)"
-                        } else {
-                            " (redacted)"
-                        }
-                    ),
-                    Err(e) => crate::redact::global_redact(&e.to_string()).into_owned(),
-                },
-            )
-        })
+            Some(write_transcript(
+                &recorder, file, &redactor, redaction, so_far,
+            ))
+        }
+    };
+    let last_words: crate::interrupt::LastWords = {
+        let write = write_pending.clone();
+        Box::new(move || write(" of the journey so far").map(|r| r.unwrap_or_else(|e| e)))
     };
     let _watchdog = crate::interrupt::Watchdog::start(output.err_handle(), Some(last_words));
     let finished = tokio::select! {
@@ -123,27 +115,37 @@ pub async fn run(host: &Host, args: &RunArgs) -> i32 {
             journey.cancelled(stage)
         }
     };
-    let pending = pending.lock().unwrap_or_else(|p| p.into_inner()).take();
-    if let Some((file, recorder)) = pending {
-        match recorder.write(file, &redactor.snapshot(), redaction) {
-            Ok(path) if redaction == Redaction::Unredacted => output.err(format!(
-                "rampsim: UNREDACTED transcript written to {}: it contains real secrets and KYC data; do not share it",
-                path.display()
-            )),
-            Ok(path) => output.err(format!(
-                "rampsim: transcript written to {} (redacted)",
-                path.display()
-            )),
-            Err(e) => {
-                output.err(format!(
-                    "rampsim: {}",
-                    crate::redact::global_redact(&e.to_string())
-                ));
-                return 13;
-            }
+    match write_pending("") {
+        Some(Ok(said)) => output.err(format!("rampsim: {said}")),
+        Some(Err(e)) => {
+            output.err(format!("rampsim: {e}"));
+            return 13;
         }
+        None => {}
     }
     exit_code(finished.outcome)
+}
+
+/// Writes the transcript and says where (`so_far`: what it holds, after "transcript"); the
+/// error, redacted, when it cannot.
+fn write_transcript(
+    recorder: &Recorder,
+    file: TranscriptFile,
+    redactor: &SharedRedactor,
+    redaction: Redaction,
+    so_far: &str,
+) -> Result<String, String> {
+    match recorder.write(file, &redactor.snapshot(), redaction) {
+        Ok(path) if redaction == Redaction::Unredacted => Ok(format!(
+            "UNREDACTED transcript{so_far} written to {}: it contains real secrets and KYC data; do not share it",
+            path.display()
+        )),
+        Ok(path) => Ok(format!(
+            "transcript{so_far} written to {} (redacted)",
+            path.display()
+        )),
+        Err(e) => Err(crate::redact::global_redact(&e.to_string()).into_owned()),
+    }
 }
 
 /// Prints a setup error on stderr, redacted (a plugin refusing a profile may quote a value).
